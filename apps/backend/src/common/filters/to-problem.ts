@@ -1,0 +1,116 @@
+import { STATUS_CODES } from 'node:http';
+import { HttpException } from '@nestjs/common';
+import type { Problem } from '@tasks/schemas';
+import { Prisma } from '../../generated/prisma/client.js';
+import { DomainError } from '../errors/domain-error.js';
+
+export interface ProblemResponse {
+  body: Problem;
+  headers: Record<string, string>;
+  /** True for failures the server did not expect; they are logged with their stack. */
+  unexpected: boolean;
+}
+
+interface ProblemRequest {
+  id: string;
+  url: string;
+  method: string;
+}
+
+// Fastify's own request errors, with the wording a client can act on.
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the 1 MiB limit.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Send the request body as application/json.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty although Content-Type is application/json.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
+  FST_ERR_CTP_INVALID_TYPE: 'The Content-Type header is invalid.',
+  FST_ERR_BAD_URL: 'The URL is malformed.',
+  FST_ERR_ASYNC_CONSTRAINT: 'The request could not be routed.',
+};
+
+// PostgreSQL/pg/Prisma conditions that mean "the database is not answering", not a bug.
+const UNAVAILABLE_CODES = new Set([
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
+  '57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08006',
+]);
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout']);
+
+function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof error !== 'object' || error === null) return false;
+  if (error instanceof Prisma.PrismaClientInitializationError) return true;
+  const { code, kind, originalCode, cause } = error as Record<string, unknown>;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof originalCode === 'string' && UNAVAILABLE_CODES.has(originalCode)) return true;
+  if (typeof kind === 'string' && UNAVAILABLE_KINDS.has(kind)) return true;
+  if (error instanceof Error && /Connection terminated|connection timeout|Can't reach database/i.test(error.message)) {
+    return true;
+  }
+  return isDatabaseUnavailable(cause, depth + 1);
+}
+
+function problem(
+  request: ProblemRequest,
+  status: number,
+  detail: string,
+  extra: Partial<Problem> = {},
+): Problem {
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    // Path only: the query string may hold values that should not be reflected back.
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: request.id,
+    ...extra,
+  };
+}
+
+/** Maps anything thrown while serving a request to an RFC 9457 problem. One place, every route. */
+export function toProblem(error: unknown, request: ProblemRequest): ProblemResponse {
+  if (error instanceof DomainError) {
+    return {
+      body: problem(request, error.status, error.message, {
+        type: error.type,
+        title: error.title,
+        ...(error.errors ? { errors: [...error.errors] } : {}),
+      }),
+      headers: { ...error.headers },
+      unexpected: false,
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const detail =
+      status === 404 ? `No route matches ${request.method} ${request.url.split('?')[0]}.` : error.message;
+    return { body: problem(request, status, detail), headers: {}, unexpected: status >= 500 };
+  }
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code === 'P2002') {
+      return { body: problem(request, 409, 'The resource already exists.'), headers: {}, unexpected: false };
+    }
+    if (error.code === 'P2025') {
+      return { body: problem(request, 404, 'The resource was not found.'), headers: {}, unexpected: false };
+    }
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      body: problem(request, 503, 'The database is not answering; try again shortly.'),
+      headers: { 'retry-after': '1' },
+      unexpected: true,
+    };
+  }
+  const fastify = error as { code?: unknown; statusCode?: unknown };
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    const code = typeof fastify.code === 'string' ? fastify.code : '';
+    const detail = FASTIFY_DETAILS[code] ?? (error instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : 'The request is invalid.');
+    return { body: problem(request, fastify.statusCode, detail), headers: {}, unexpected: false };
+  }
+  return {
+    body: problem(request, 500, `An unexpected error occurred. Quote request id ${request.id} when reporting it.`),
+    headers: {},
+    unexpected: true,
+  };
+}

@@ -1,0 +1,35 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { type Database, openDatabase } from './database.js';
+import { PrismaService } from './prisma.service.js';
+
+export const DATABASE = Symbol('DATABASE');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DATABASE,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig): Promise<Database> => {
+        const logger = new Logger('Database');
+        const database = await openDatabase(config, logger);
+        logger.log(
+          database.kind === 'pglite'
+            ? `Using embedded PGlite database at ${database.location} (set DATABASE_URL for PostgreSQL)`
+            : `Using PostgreSQL at ${database.location}`,
+        );
+        return database;
+      },
+    },
+    { provide: PrismaService, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+  ],
+  exports: [DATABASE, PrismaService],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { AppConfig } from '../config/app-config.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { migrate, type MigrationLogger } from './migrator.js';
+import { openPgSession, pgliteSession } from './sql-session.js';
+
+export type DatabaseKind = 'postgresql' | 'pglite';
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  /** Where the data lives, safe to log (no credentials). */
+  location: string;
+  close(): Promise<void>;
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = parsed.password ? '***' : '';
+  return parsed.toString();
+}
+
+/**
+ * Opens the configured database and brings its schema up to date: PostgreSQL through
+ * `@prisma/adapter-pg` when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR.
+ */
+export async function openDatabase(config: AppConfig, logger: MigrationLogger): Promise<Database> {
+  if (config.databaseUrl) {
+    const session = await openPgSession(config.databaseUrl);
+    try {
+      await migrate(session, undefined, logger);
+    } finally {
+      await session.close();
+    }
+    const adapter = new PrismaPg(
+      {
+        connectionString: config.databaseUrl,
+        max: config.databasePoolSize,
+        // The database cancels any statement that outlives the request budget.
+        statement_timeout: config.tasks.timeoutMs,
+        connectionTimeoutMillis: 5_000,
+      },
+      { onPoolError: () => undefined, onConnectionError: () => undefined },
+    );
+    const prisma = new PrismaClient({ adapter });
+    return {
+      kind: 'postgresql',
+      prisma,
+      location: redactUrl(config.databaseUrl),
+      close: () => prisma.$disconnect(),
+    };
+  }
+
+  const dir = path.join(config.dataDir, 'pgdata');
+  mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  try {
+    await migrate(pgliteSession(pglite), undefined, logger);
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    kind: 'pglite',
+    prisma,
+    location: dir,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

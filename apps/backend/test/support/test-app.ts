@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { pino, type Logger } from 'pino';
+import { createApp } from '../../src/app.factory.js';
+import { type AppConfig, type AppConfigValues, loadConfig } from '../../src/config/app-config.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from './databases.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  /** Base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** Direct database access for assertions (never used by the code under test). */
+  prisma: PrismaService;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  overrides?: Partial<AppConfigValues>;
+  /** Reuse a database (e.g. to restart an app on the same data); otherwise a fresh one is made. */
+  database?: ThrowawayDatabase;
+}
+
+function captureLogger(lines: Record<string, unknown>[]): Logger {
+  return pino(
+    { level: 'info' },
+    {
+      write(chunk: string) {
+        lines.push(JSON.parse(chunk) as Record<string, unknown>);
+      },
+    },
+  );
+}
+
+/** Starts the real application in-process on a free port with its own throwaway database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createThrowawayDatabase());
+  const ownsDatabase = options.database === undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: database.dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'info',
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ...options.env,
+  }).with(options.overrides ?? {});
+  const logs: Record<string, unknown>[] = [];
+  const { app } = await createApp(config, captureLogger(logs));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app,
+    config,
+    prisma: app.get(PrismaService),
+    logs,
+    close: async () => {
+      await app.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** ISO-8601 UTC timestamp with milliseconds, as every API timestamp is serialised. */
+export const isoDateTimeSchema = z.iso.datetime({ precision: 3 });
+
+export const uuidSchema = z.uuid();
+
+export const idParamSchema = z.strictObject({ id: uuidSchema });
+export type IdParam = z.infer<typeof idParamSchema>;
+
+/** One field-level validation failure inside a problem document. */
+export const problemFieldErrorSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+});
+export type ProblemFieldError = z.infer<typeof problemFieldErrorSchema>;
+
+/** RFC 9457 problem document: the body of every error response. */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  detail: z.string(),
+  instance: z.string(),
+  requestId: z.string().optional(),
+  errors: z.array(problemFieldErrorSchema).optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;

@@ -1,0 +1,4 @@
+export * from './common.schema.js';
+export * from './auth.schema.js';
+export * from './task.schema.js';
+export * from './events.schema.js';
