@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  authResponseSchema,
+  userSchema,
+  type AuthResponse,
+  type LoginInput,
+  loginSchema,
+  type RegisterInput,
+  registerSchema,
+  type User,
+} from '@tasks/schemas';
+import type { AuthUser } from './auth-user.js';
+import { AuthService } from './auth.service.js';
+import { CurrentUser } from './current-user.decorator.js';
+import { Public } from './public.decorator.js';
+import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @ApiCreatedResponse({ description: 'Registered and signed in', standardSchema: authResponseSchema })
+  @ApiProblems(400, 409, 429)
+  @HttpCode(201)
+  register(@Body({ schema: registerSchema }) body: RegisterInput, @Ip() ip: string): Promise<AuthResponse> {
+    return this.auth.register(body, ip);
+  }
+
+  @Public()
+  @Post('login')
+  @ApiOkResponse({ description: 'Signed in', standardSchema: authResponseSchema })
+  @ApiProblems(400, 401, 429)
+  @HttpCode(200)
+  login(@Body({ schema: loginSchema }) body: LoginInput, @Ip() ip: string): Promise<AuthResponse> {
+    return this.auth.login(body, ip);
+  }
+
+  @Get('me')
+  @ApiBearerAuth('bearer')
+  @ApiOkResponse({ description: 'The signed-in user', standardSchema: userSchema })
+  @ApiProblems(401)
+  me(@CurrentUser() user: AuthUser): Promise<User> {
+    return this.auth.me(user);
+  }
+
+  @Post('logout')
+  @ApiBearerAuth('bearer')
+  @ApiNoContentResponse({ description: 'The presented token no longer works' })
+  @ApiProblems(401)
+  @HttpCode(204)
+  logout(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.auth.logout(user);
+  }
+}

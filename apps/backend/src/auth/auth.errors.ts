@@ -1,0 +1,69 @@
+import { DomainError } from '../common/errors/domain-error.js';
+
+/** Why a presented access token was refused; each becomes the 401 problem's `detail`. */
+export const TOKEN_FAILURE = {
+  missing: 'No access token: send Authorization: Bearer <token>.',
+  malformedHeader: 'The Authorization header is malformed: expected "Bearer <token>".',
+  malformed: 'The access token is malformed.',
+  badSignature: 'The access token signature is invalid.',
+  wrongAlgorithm: 'The access token uses an unsupported algorithm: only HS256 is accepted.',
+  expired: 'The access token has expired.',
+  notYetValid: 'The access token is not valid yet.',
+  wrongIssuer: 'The access token was issued by another issuer.',
+  wrongAudience: 'The access token is meant for another audience.',
+  badClaims: 'The access token lacks required claims (sub, jti, iat, exp).',
+  revoked: 'The access token has been revoked (logged out).',
+  userGone: 'The user of this access token no longer exists.',
+} as const;
+export type TokenFailure = keyof typeof TOKEN_FAILURE;
+
+/** 401 for a missing or unusable access token (RFC 6750 §3: `WWW-Authenticate: Bearer`). */
+export class InvalidAccessTokenError extends DomainError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(readonly reason: TokenFailure) {
+    super(TOKEN_FAILURE[reason]);
+    // A request without credentials gets the bare challenge; a bad token also gets error="invalid_token".
+    this.headers = {
+      'www-authenticate':
+        reason === 'missing'
+          ? 'Bearer realm="tasks-api"'
+          : reason === 'malformedHeader'
+            ? 'Bearer realm="tasks-api", error="invalid_request"'
+            : `Bearer realm="tasks-api", error="invalid_token", error_description="${TOKEN_FAILURE[reason]}"`,
+    };
+  }
+}
+
+/** Wrong email or wrong password: one message for both so a response never reveals which. */
+export class InvalidCredentialsError extends DomainError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+  override readonly headers = { 'www-authenticate': 'Bearer realm="tasks-api"' };
+
+  constructor() {
+    super('The email or password is incorrect.');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  readonly status = 409;
+  readonly title = 'Conflict';
+
+  constructor() {
+    super('An account with this email already exists.');
+  }
+}
+
+export class TooManyAttemptsError extends DomainError {
+  readonly status = 429;
+  readonly title = 'Too Many Requests';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(retryAfterSeconds: number, what: string) {
+    super(`Too many ${what}; try again in ${retryAfterSeconds} seconds.`);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}

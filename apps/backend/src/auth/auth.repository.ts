@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { EmailTakenError } from './auth.errors.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface TokenSubject {
+  id: string;
+  email: string;
+  revoked: boolean;
+}
+
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts a user; a concurrent or earlier registration of the email is an EmailTakenError. */
+  async createUser(email: string, passwordHash: string): Promise<UserRecord> {
+    try {
+      return await this.prisma.user.create({
+        data: { email, passwordHash },
+        select: { id: true, email: true, passwordHash: true, createdAt: true },
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.prisma.user.findUnique({
+      where: { email },
+      select: { id: true, email: true, passwordHash: true, createdAt: true },
+    });
+  }
+
+  findById(id: string): Promise<Omit<UserRecord, 'passwordHash'> | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: { id: true, email: true, createdAt: true } });
+  }
+
+  /**
+   * The token's user and whether its jti is revoked, in one indexed query (users PK + revoked_tokens PK),
+   * run on every authenticated request. Null when the user no longer exists.
+   */
+  async findTokenSubject(userId: string, jti: string): Promise<TokenSubject | null> {
+    const rows = await this.prisma.$queryRaw<{ id: string; email: string; revoked: boolean }[]>`
+      SELECT u.id::text AS id, u.email,
+             EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${jti}::uuid) AS revoked
+      FROM users u
+      WHERE u.id = ${userId}::uuid`;
+    const row = rows[0];
+    return row ? { id: row.id, email: row.email, revoked: row.revoked } : null;
+  }
+
+  /** Records a logged-out token until it would have expired anyway; revoking twice is harmless. */
+  async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
+    await this.prisma.revokedToken.createMany({ data: [{ jti, userId, expiresAt }], skipDuplicates: true });
+  }
+
+  /** Rows of tokens that have expired are dead weight: the signature check already rejects those tokens. */
+  async purgeExpiredRevocations(now: Date): Promise<number> {
+    const { count } = await this.prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: now } } });
+    return count;
+  }
+}

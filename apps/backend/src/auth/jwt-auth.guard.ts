@@ -1,0 +1,42 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { AccessTokenVerifier, bearerTokenFrom } from './access-token.verifier.js';
+import type { AuthUser } from './auth-user.js';
+import { InvalidAccessTokenError } from './auth.errors.js';
+import { IS_PUBLIC } from './public.decorator.js';
+
+/**
+ * The global guard: every HTTP route needs a valid access token unless it is `@Public()`.
+ * WebSocket connections are authenticated once, at the handshake, by the gateway.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: AccessTokenVerifier,
+  ) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    return super.canActivate(context) as Promise<boolean>;
+  }
+
+  /** Turns passport's outcome into the user, or a 401 that names the cause. */
+  override handleRequest<TUser = AuthUser>(error: unknown, user: unknown, info: unknown, context: ExecutionContext): TUser {
+    // Errors from validate() (revoked, user gone) are already typed domain errors.
+    if (error) throw error instanceof Error ? error : new Error('Authentication failed', { cause: error });
+    if (user) return user as TUser;
+    const extracted = bearerTokenFrom(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
+    if ('failure' in extracted) throw new InvalidAccessTokenError(extracted.failure);
+    throw new InvalidAccessTokenError(this.verifier.classify(extracted.token, info));
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-jwt';
+import { AppConfig } from '../config/app-config.js';
+import { AccessTokenVerifier, bearerTokenFrom } from './access-token.verifier.js';
+import type { AuthUser } from './auth-user.js';
+import { jwtKeyOf } from './jwt-key.js';
+
+/**
+ * passport-jwt checks the signature (HS256 only), issuer, audience and expiry; the rest
+ * (claims, revocation, user) is the verifier's, so HTTP and WebSocket share one implementation.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfig,
+    private readonly verifier: AccessTokenVerifier,
+  ) {
+    super({
+      jwtFromRequest: (request: FastifyRequest) => {
+        const extracted = bearerTokenFrom(request.headers.authorization);
+        return 'token' in extracted ? extracted.token : null;
+      },
+      // jsonwebtoken takes a KeyObject (see jwtKeyOf); passport-jwt's types only name string | Buffer.
+      secretOrKey: jwtKeyOf(config.jwt.secret) as unknown as Buffer,
+      ...verifier.verifyOptions,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(payload: unknown): Promise<AuthUser> {
+    return this.verifier.resolve(payload);
+  }
+}

@@ -1,0 +1,31 @@
+import argon2 from 'argon2';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ARGON2_OPTIONS, PasswordHasher } from './password.hasher.js';
+
+describe('PasswordHasher', () => {
+  const hasher = new PasswordHasher();
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('should hash with argon2id m=19456 t=2 p=1 when hashing a password', async () => {
+    const hash = await hasher.hash('correct horse');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(await hasher.verify(hash, 'correct horse')).toBe(true);
+    expect(await hasher.verify(hash, 'correct horsE')).toBe(false);
+  });
+
+  it('should run one argon2 verification with the same parameters when there is no stored hash', async () => {
+    const verify = vi.spyOn(argon2, 'verify');
+    expect(await hasher.verify(undefined, 'any password')).toBe(false);
+    expect(verify).toHaveBeenCalledTimes(1);
+    const dummy = verify.mock.calls[0]?.[0] ?? '';
+    // Same cost as a real account's hash: nothing to rehash under the current parameters.
+    expect(argon2.needsRehash(dummy, ARGON2_OPTIONS)).toBe(false);
+    expect(dummy.startsWith('$argon2id$')).toBe(true);
+  });
+
+  it('should answer false instead of throwing when the stored hash is corrupt', async () => {
+    expect(await hasher.verify('not-a-hash', 'whatever')).toBe(false);
+  });
+});
