@@ -36,5 +36,7 @@ export type ServerToClientEvents = {
 /** Clients send nothing over the socket; mutations go through REST. */
 export type ClientToServerEvents = Record<string, never>;
 
-/** Message of the `connect_error` a refused handshake gets. */
+/** Message of the `connect_error` a refused handshake gets; its `data.detail` says why. */
 export const SOCKET_UNAUTHORIZED = 'unauthorized';
+/** Message of the `connect_error` when the server could not check the token (e.g. database down): retry later. */
+export const SOCKET_UNAVAILABLE = 'unavailable';

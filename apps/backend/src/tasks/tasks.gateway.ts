@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  SOCKET_UNAUTHORIZED,
+  SOCKET_UNAVAILABLE,
+  type TaskEventName,
+  type TaskEventPayloads,
+} from '@tasks/schemas';
+import type { Namespace, Socket } from 'socket.io';
+import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
+import { InvalidAccessTokenError } from '../auth/auth.errors.js';
+import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
+import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
+import { TaskEventsPublisher } from './task-events.publisher.js';
+
+/** What a socket carries once admitted; kept in recovery sessions, so plain JSON values only. */
+export interface TaskSocketData {
+  userId: string;
+  tokenId: string;
+  /** Epoch milliseconds at which the handshake token expires. */
+  expiresAt: number;
+}
+
+type InterServerEvents = Record<string, never>;
+export type TasksNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, TaskSocketData>;
+type TaskSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, TaskSocketData>;
+
+export const userRoom = (userId: string): string => `user:${userId}`;
+export const tokenRoom = (tokenId: string): string => `token:${tokenId}`;
+
+/** setTimeout's longest delay; tokens living longer are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Live task events on `/tasks`. A socket is admitted only with a valid access token (the same rules as
+ * HTTP) and joins its user's room and its token's room; the gateway only delivers what TasksService
+ * publishes, and drops sockets whose token was revoked or has expired.
+ */
+@WebSocketGateway({ namespace: 'tasks' })
+export class TasksGateway
+  implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket>, TaskEventsPublisher, TokenRevocationListener
+{
+  @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
+  private readonly logger = new Logger(TasksGateway.name);
+
+  constructor(private readonly verifier: AccessTokenVerifier) {}
+
+  afterInit(namespace: TasksNamespace): void {
+    holdMissedPacketsUntilConnected(namespace);
+    namespace.use((socket, next) => {
+      this.admit(socket).then(
+        () => next(),
+        (error: unknown) => next(this.refusal(error)),
+      );
+    });
+  }
+
+  handleConnection(socket: TaskSocket): void {
+    disconnectAt(socket, socket.data.expiresAt);
+  }
+
+  /** Sockets connected to this instance (gauges, tests). */
+  get connectedSockets(): number {
+    return this.namespace?.sockets.size ?? 0;
+  }
+
+  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E]): void {
+    this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
+  }
+
+  tokenRevoked(_userId: string, jti: string): void {
+    // Through the adapter, so the token's sockets on every instance go.
+    void this.namespace?.in(tokenRoom(jti)).disconnectSockets(true);
+  }
+
+  /** Runs on every handshake, recovered ones included: a resumed session needs a valid token too. */
+  private async admit(socket: TaskSocket): Promise<void> {
+    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+    if (typeof token !== 'string' || token === '') throw new InvalidAccessTokenError('missing');
+    const user = await this.verifier.verify(token);
+    if (socket.recovered) {
+      // A session id only ever resumes its own user's session.
+      if (socket.data.userId !== user.id) throw new HandshakeRefusedError('The session belongs to another user.');
+      // A client may resume with a newer token; the old one's revocation must not reach it.
+      for (const room of socket.rooms) if (room.startsWith('token:')) void socket.leave(room);
+    }
+    socket.data = { userId: user.id, tokenId: user.tokenId, expiresAt: user.tokenExpiresAt.getTime() };
+    void socket.join([userRoom(user.id), tokenRoom(user.tokenId)]);
+  }
+
+  private refusal(error: unknown): Error {
+    if (error instanceof InvalidAccessTokenError || error instanceof HandshakeRefusedError) {
+      return Object.assign(new Error(SOCKET_UNAUTHORIZED), { data: { detail: error.message } });
+    }
+    this.logger.error(`Socket handshake could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+    return Object.assign(new Error(SOCKET_UNAVAILABLE), { data: { detail: 'Try again shortly.' } });
+  }
+}
+
+/** A handshake refused for a reason other than the token itself; the message is the client's detail. */
+class HandshakeRefusedError extends Error {}
+
+/** Disconnects the socket when its token expires; an expired token keeps nothing open. */
+function disconnectAt(socket: TaskSocket, at: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const remaining = at - Date.now();
+    if (remaining <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+    timer.unref();
+  };
+  socket.once('disconnect', () => clearTimeout(timer));
+  arm();
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Task } from '@tasks/schemas';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, usingPostgres } from '../support/databases.js';
+import { call, registerAccount, type Account } from '../support/http-client.js';
+import { PrivatePostgres, PrivateRedis, sleep, startBackend, type BackendProcess } from '../support/processes.js';
+import { connect, connected, disconnection, EventLog, type TasksClient } from './socket-client.js';
+
+/** A TCP load balancer in miniature: forwards to one backend, switchable, able to cut every connection. */
+class SwitchableProxy {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  constructor(public target: number) {
+    this.server = createServer((client) => {
+      const upstream = createConnection({ port: this.target, host: '127.0.0.1' });
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+  cutAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe('task events across two backend processes sharing PostgreSQL and Redis', () => {
+  let redis: PrivateRedis;
+  let privatePg: PrivatePostgres | undefined;
+  let dropDatabase: () => Promise<void> = async () => undefined;
+  let a: BackendProcess;
+  let b: BackendProcess;
+  let user: Account;
+  const clients: TasksClient[] = [];
+  const track = (socket: TasksClient) => (clients.push(socket), socket);
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.create();
+    let databaseUrl: string;
+    if (usingPostgres) {
+      const db = await createPostgresDatabase('tasks_multi');
+      databaseUrl = db.url;
+      dropDatabase = db.drop;
+    } else {
+      privatePg = await PrivatePostgres.create();
+      databaseUrl = (await privatePg.createDatabase()).url;
+    }
+    const env = { SOCKET_IO_KEY_PREFIX: `test-multi-${randomUUID()}`, AUTH_RATE_LIMIT_REGISTER: '1000' };
+    a = await startBackend({ databaseUrl, redisUrl: redis.url, env });
+    b = await startBackend({ databaseUrl, redisUrl: redis.url, env });
+    user = await registerAccount(a.url, 'multi');
+  }, 180_000);
+  afterEach(() => {
+    for (const socket of clients.splice(0)) socket.disconnect();
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.dispose();
+    await dropDatabase();
+    await privatePg?.dispose();
+  }, 60_000);
+
+  const create = async (base: string, title = `t-${randomUUID()}`): Promise<Task> => {
+    const res = await call(base, 'POST', '/api/tasks', { token: user.token, body: { title } });
+    expect(res.status).toBe(201);
+    return res.body as Task;
+  };
+
+  it('should deliver an event to a client on instance B when the mutation goes through instance A', async () => {
+    const onB = new EventLog(track(await connected(b.url, user.token)));
+    const onA = new EventLog(track(await connected(a.url, user.token)));
+    const task = await create(a.url);
+    const patched = await call(a.url, 'PATCH', `/api/tasks/${task.id}`, { token: user.token, body: { status: 'RUNNING' } });
+    await Promise.all([onB.until(2), onA.until(2)]);
+    const expected = [
+      { event: 'task:created', payload: task },
+      { event: 'task:updated', payload: patched.body },
+    ];
+    expect(onB.events).toEqual(expected);
+    expect(onA.events).toEqual(expected);
+  });
+
+  it('should disconnect a token’s sockets on every instance when it is logged out on one', async () => {
+    const other = await registerAccount(a.url, 'logout');
+    const onB = track(await connected(b.url, other.token));
+    const gone = disconnection(onB);
+    expect((await call(a.url, 'POST', '/api/auth/logout', { token: other.token })).status).toBe(204);
+    expect(await gone).toBe('io server disconnect');
+  });
+
+  it('should recover missed events when the client reconnects to the other instance', async () => {
+    const proxy = new SwitchableProxy(a.port);
+    const url = await proxy.listen();
+    try {
+      const socket = track(await connected(url, user.token));
+      const log = new EventLog(socket);
+      const first = await create(a.url);
+      await log.until(1);
+
+      const gone = disconnection(socket);
+      proxy.cutAll();
+      await gone;
+      proxy.target = b.port;
+      const missed = await create(a.url);
+      const missedToo = await create(b.url);
+
+      await connect(socket);
+      expect(socket.recovered).toBe(true);
+      await log.until(3);
+      expect(log.events).toEqual([
+        { event: 'task:created', payload: first },
+        { event: 'task:created', payload: missed },
+        { event: 'task:created', payload: missedToo },
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('should keep REST serving, report not ready, and resume delivery when Redis goes down and comes back', async () => {
+    const onB = new EventLog(track(await connected(b.url, user.token)));
+    const onA = track(await connected(a.url, user.token));
+    await redis.stop();
+    // A dropped connection persists its recovery session to Redis: that failure must not crash A.
+    const dropped = disconnection(onA);
+    onA.io.engine.close();
+    await dropped;
+
+    const during = await call(a.url, 'POST', '/api/tasks', { token: user.token, body: { title: 'while redis is down' } });
+    expect(during.status).toBe(201);
+    expect((await call(a.url, 'GET', '/api/health/ready')).status).toBe(503);
+    expect((await call(b.url, 'GET', '/api/health/ready')).status).toBe(503);
+    expect((await call(b.url, 'GET', '/api/health/live')).status).toBe(200);
+
+    await redis.start();
+    for (let i = 0; i < 100 && (await call(a.url, 'GET', '/api/health/ready')).status !== 200; i++) await sleep(200);
+    expect((await call(a.url, 'GET', '/api/health/ready')).status).toBe(200);
+
+    // Delivery resumes once the adapter's connections are back: mutate until one event crosses over.
+    let delivered: Task | undefined;
+    for (let attempt = 0; attempt < 20 && !delivered; attempt++) {
+      const task = await create(a.url, `after redis ${attempt}`);
+      const seen = await onB.until(onB.events.length + 1, 1_500).then(
+        () => true,
+        () => false,
+      );
+      if (seen && onB.events.some((e) => e.event === 'task:created' && e.payload.id === task.id)) delivered = task;
+    }
+    expect(delivered).toBeDefined();
+    expect(a.child.exitCode).toBeNull();
+    expect(b.child.exitCode).toBeNull();
+    const crashes = [...a.output, ...b.output].filter((line) => /unhandled|uncaught/i.test(line));
+    expect(crashes).toEqual([]);
+  }, 120_000);
+});
