@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { createDatabase, makeDataDir, startServer } from './server.js';
+
+/**
+ * Starts the built server once for the whole run, on a free port with a fresh database: embedded
+ * PGlite in a temporary DATA_DIR, or — when DATABASE_URL names a PostgreSQL server — a throwaway
+ * database created there and dropped afterwards. Tests read the URL from E2E_BASE_URL.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const dataDir = makeDataDir();
+  const database = await createDatabase(process.env.DATABASE_URL || undefined);
+  try {
+    const server = await startServer(
+      {
+        NODE_ENV: 'test',
+        DATA_DIR: dataDir.dir,
+        DATABASE_URL: database.url ?? '',
+        JWT_SECRET: randomBytes(32).toString('base64url'),
+        LOG_LEVEL: 'info',
+        // Every test signs up its own users from 127.0.0.1; the limits themselves are tested in the backend.
+        AUTH_RATE_LIMIT_REGISTER: '100000',
+        AUTH_RATE_LIMIT_LOGIN: '100000',
+      },
+      path.resolve(import.meta.dirname, '../test-results/backend.log'),
+    );
+    process.env.E2E_BASE_URL = server.url;
+    return async () => {
+      await server.stop();
+      await database.drop();
+      dataDir.remove();
+    };
+  } catch (error) {
+    await database.drop();
+    dataDir.remove();
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { TASK_PRIORITIES, type Task, type TaskPriority } from '@tasks/schemas';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../lib/api/client.js';
+import type { FormErrors } from '../../lib/errors.js';
+import { Alert, Field, controlProps } from '../../components/Field.js';
+import { PRIORITY_LABELS } from './task-labels.js';
+import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
+
+interface EditTaskFormProps extends TaskErrorHandlers {
+  task: Task;
+  onSaved(task: Task): void;
+  onCancel(): void;
+}
+
+/** Edits title, description and priority; the save is conditional on the version it started from. */
+export function EditTaskForm({ task, onSaved, onCancel, ...handlers }: EditTaskFormProps) {
+  const [baseVersion] = useState(task.version);
+  const [title, setTitle] = useState(task.title);
+  const [description, setDescription] = useState(task.description ?? '');
+  const [priority, setPriority] = useState<TaskPriority>(task.priority);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      const saved = await api.updateTask(
+        task.id,
+        { title, description: description.trim() === '' ? null : description, priority },
+        { ifMatch: baseVersion },
+      );
+      onSaved(saved);
+    } catch (error) {
+      setErrors(handleTaskError(error, ['title', 'description', 'priority'], handlers));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="edit" aria-label="Edit task" onSubmit={(event) => void submit(event)} noValidate>
+      <Field id="edit-title" label="Title" error={errors.fields.title}>
+        <input
+          {...controlProps('edit-title', errors.fields.title)}
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          autoComplete="off"
+          autoFocus
+        />
+      </Field>
+      <Field id="edit-description" label="Description" error={errors.fields.description}>
+        <textarea
+          {...controlProps('edit-description', errors.fields.description)}
+          value={description}
+          rows={4}
+          onChange={(event) => setDescription(event.target.value)}
+        />
+      </Field>
+      <Field id="edit-priority" label="Priority" error={errors.fields.priority}>
+        <select
+          {...controlProps('edit-priority', errors.fields.priority)}
+          value={priority}
+          onChange={(event) => setPriority(event.target.value as TaskPriority)}
+        >
+          {TASK_PRIORITIES.map((value) => (
+            <option key={value} value={value}>
+              {PRIORITY_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Alert message={errors.message} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Save
+        </button>
+        <button type="button" onClick={onCancel}>
+          Discard changes
+        </button>
+      </div>
+    </form>
+  );
+}
