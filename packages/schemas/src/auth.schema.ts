@@ -32,7 +32,7 @@ export const userSchema = z.strictObject({
   id: uuidSchema,
   email: z.string(),
   createdAt: isoDateTimeSchema,
-});
+}).meta({ id: 'User' });
 export type User = z.infer<typeof userSchema>;
 
 export const authResponseSchema = z.strictObject({
@@ -40,5 +40,5 @@ export const authResponseSchema = z.strictObject({
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int().positive(),
   user: userSchema,
-});
+}).meta({ id: 'AuthResponse' });
 export type AuthResponse = z.infer<typeof authResponseSchema>;

@@ -12,7 +12,7 @@ export type IdParam = z.infer<typeof idParamSchema>;
 export const problemFieldErrorSchema = z.object({
   path: z.string(),
   message: z.string(),
-});
+}).meta({ id: 'ProblemFieldError' });
 export type ProblemFieldError = z.infer<typeof problemFieldErrorSchema>;
 
 /** RFC 9457 problem document: the body of every error response. */
@@ -24,5 +24,5 @@ export const problemSchema = z.object({
   instance: z.string(),
   requestId: z.string().optional(),
   errors: z.array(problemFieldErrorSchema).optional(),
-});
+}).meta({ id: 'Problem' });
 export type Problem = z.infer<typeof problemSchema>;

@@ -43,15 +43,23 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
   return TASK_TRANSITIONS[from].includes(to);
 }
 
-const titleSchema = z.string().trim().min(1).max(TITLE_MAX_LENGTH);
-const descriptionSchema = z.string().max(TEXT_MAX_LENGTH).nullable();
-const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).nullable();
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000 or unpaired surrogates (e.g. a lone "\ud800" escape):
+ * refuse them with a 400 instead of failing in the database.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const noNul = (value: string) => !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+const NO_NUL = { message: 'Must be well-formed Unicode text without the NUL character (U+0000)' };
+
+const titleSchema = z.string().trim().min(1).max(TITLE_MAX_LENGTH).refine(noNul, NO_NUL);
+const descriptionSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
+const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
 
 export const taskLogEntrySchema = z.strictObject({
   at: isoDateTimeSchema,
   level: taskLogLevelSchema,
   message: z.string(),
-});
+}).meta({ id: 'TaskLogEntry' });
 export type TaskLogEntry = z.infer<typeof taskLogEntrySchema>;
 
 export const taskSchema = z.strictObject({
@@ -68,7 +76,7 @@ export const taskSchema = z.strictObject({
   version: z.number().int().positive(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
-});
+}).meta({ id: 'Task' });
 export type Task = z.infer<typeof taskSchema>;
 
 export const createTaskSchema = z.strictObject({
@@ -100,18 +108,26 @@ export const replaceTaskSchema = z.strictObject({
 export type ReplaceTaskInput = z.infer<typeof replaceTaskSchema>;
 
 export const appendLogSchema = z.strictObject({
-  message: z.string().trim().min(1).max(TEXT_MAX_LENGTH),
+  message: z.string().trim().min(1).max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL),
   level: taskLogLevelSchema.default('info'),
 });
 export type AppendLogInput = z.infer<typeof appendLogSchema>;
 
-/** `a` or `a,b,c` of one enum; duplicates collapse. */
+/** `a` or `a,b,c` of one enum; duplicates collapse. Errors name the parameter, not an index in it. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T) {
+  const allowed = new Set<string>(values);
+  const isAllowed = (item: string): item is T[number] => allowed.has(item);
   return z
     .string()
-    .min(1)
-    .transform((raw) => [...new Set(raw.split(','))])
-    .pipe(z.array(z.enum(values)).min(1));
+    .transform((raw, ctx): T[number][] => {
+      const items = [...new Set(raw.split(','))];
+      if (raw === '' || !items.every(isAllowed)) {
+        ctx.addIssue({ code: 'custom', message: `Expected one or more of ${values.join(', ')}, separated by commas` });
+        return z.NEVER;
+      }
+      return items;
+    })
+    .meta({ description: `One of ${values.join(', ')}, or several separated by commas` });
 }
 
 /** A non-negative integer written in decimal digits only (no signs, blanks, exponents). */
@@ -139,5 +155,5 @@ export const taskListSchema = z.strictObject({
   total: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(LIST_LIMIT_MAX),
   offset: z.number().int().nonnegative(),
-});
+}).meta({ id: 'TaskList' });
 export type TaskList = z.infer<typeof taskListSchema>;

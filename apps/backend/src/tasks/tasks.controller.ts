@@ -1,0 +1,181 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
+import {
+  appendLogSchema,
+  createTaskSchema,
+  idParamSchema,
+  replaceTaskSchema,
+  taskFilterSchema,
+  taskListSchema,
+  taskSchema,
+  updateTaskSchema,
+  type AppendLogInput,
+  type CreateTaskInput,
+  type IdParam,
+  type ReplaceTaskInput,
+  type Task,
+  type TaskFilter,
+  type TaskList,
+  type UpdateTaskInput,
+} from '@tasks/schemas';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user.js';
+import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { etagOf, parseIfMatch } from './if-match.js';
+import { TasksService } from './tasks.service.js';
+import { TasksTimeoutInterceptor } from './tasks-timeout.interceptor.js';
+
+const IF_MATCH = 'if-match';
+
+const TASK_EXAMPLE: Task = {
+  id: '7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c',
+  title: 'Write the quarterly report',
+  description: 'Numbers from finance, charts from marketing',
+  status: 'RUNNING',
+  priority: 'HIGH',
+  startedAt: '2026-11-21T10:05:00.000Z',
+  completedAt: null,
+  failedAt: null,
+  errorMessage: null,
+  logs: [{ at: '2026-11-21T10:06:00.000Z', level: 'info', message: 'Collected the numbers' }],
+  version: 3,
+  createdAt: '2026-11-21T10:00:00.000Z',
+  updatedAt: '2026-11-21T10:06:00.000Z',
+};
+const ETAG_HEADER = { ETag: { description: 'Current version of the task, e.g. "3"', schema: { type: 'string' as const } } };
+const IF_MATCH_HEADER = {
+  name: 'If-Match',
+  required: false,
+  description: 'Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412.',
+};
+const TaskOk = (description: string) =>
+  ApiOkResponse({ description, standardSchema: taskSchema, example: TASK_EXAMPLE, headers: ETAG_HEADER });
+
+function withEtag(reply: FastifyReply, task: Task): Task {
+  void reply.header('etag', etagOf(task.version));
+  return task;
+}
+
+@ApiTags('tasks')
+@ApiBearerAuth('bearer')
+@ApiProblems(401, 503)
+@Controller('tasks')
+@UseInterceptors(TasksTimeoutInterceptor)
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a task (status PENDING)' })
+  @ApiCreatedResponse({
+    description: 'Created; Location names the new task',
+    standardSchema: taskSchema,
+    example: { ...TASK_EXAMPLE, status: 'PENDING', startedAt: null, logs: [], version: 1 },
+    headers: { ...ETAG_HEADER, Location: { description: '/api/tasks/<id>', schema: { type: 'string' } } },
+  })
+  @ApiProblems(400)
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body({ schema: createTaskSchema }) body: CreateTaskInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    const task = await this.tasks.create(user, body);
+    void reply.header('location', `/api/tasks/${task.id}`);
+    return withEtag(reply, task);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List your tasks: filter, sort, page' })
+  @ApiOkResponse({
+    description: 'One page and the total matching',
+    standardSchema: taskListSchema,
+    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0 },
+  })
+  @ApiProblems(400)
+  list(@CurrentUser() user: AuthUser, @Query({ schema: taskFilterSchema }) query: TaskFilter): Promise<TaskList> {
+    return this.tasks.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one task' })
+  @TaskOk('The task; ETag is its version')
+  @ApiProblems(400, 404)
+  async get(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    return withEtag(reply, await this.tasks.get(user, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change some fields and/or the status (lifecycle rules apply)' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @TaskOk('The updated task (unchanged, same version, when nothing changed)')
+  @ApiProblems(400, 404, 409, 412)
+  async update(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Body({ schema: updateTaskSchema }) body: UpdateTaskInput,
+    @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    return withEtag(reply, await this.tasks.update(user, id, body, parseIfMatch(ifMatch)));
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Replace title, description, priority and status' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @TaskOk('The updated task')
+  @ApiProblems(400, 404, 409, 412)
+  async replace(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Body({ schema: replaceTaskSchema }) body: ReplaceTaskInput,
+    @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    return withEtag(reply, await this.tasks.replace(user, id, body, parseIfMatch(ifMatch)));
+  }
+
+  @Patch(':id/complete')
+  @ApiOperation({ summary: 'Toggle COMPLETED ⇄ PENDING' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @TaskOk('The toggled task')
+  @ApiProblems(400, 404, 409, 412)
+  async complete(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    return withEtag(reply, await this.tasks.toggleComplete(user, id, parseIfMatch(ifMatch)));
+  }
+
+  @Post(':id/logs')
+  @ApiOperation({ summary: 'Append a log entry (the newest 200 are kept)' })
+  @ApiCreatedResponse({ description: 'The task with the new entry last', standardSchema: taskSchema, example: TASK_EXAMPLE, headers: ETAG_HEADER })
+  @ApiProblems(400, 404)
+  async appendLog(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Body({ schema: appendLogSchema }) body: AppendLogInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Task> {
+    return withEtag(reply, await this.tasks.appendLog(user, id, body));
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a task (soft delete; it disappears from every read)' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 404, 412)
+  @HttpCode(204)
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Headers(IF_MATCH) ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.tasks.remove(user, id, parseIfMatch(ifMatch));
+  }
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Task } from '@tasks/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTask, newUser, type TestUser } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { api, expectProblem } from './helpers.js';
+
+describe('tasks concurrency', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { TASKS_MAX_CONCURRENT: '5' } });
+    user = await newUser(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('ETag / If-Match', () => {
+    it('should apply the write when If-Match names the current version', async () => {
+      const task = await newTask(t, user);
+      const res = await api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, {
+        body: { title: 'ok' },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('etag')).toBe('"2"');
+    });
+
+    it('should apply the write when If-Match is *', async () => {
+      const task = await newTask(t, user);
+      const res = await api<Task>(t, user, 'PUT', `/api/tasks/${task.id}`, {
+        body: { title: 'star', description: null, priority: 'LOW', status: 'PENDING' },
+        headers: { 'if-match': '*' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBe(2);
+    });
+
+    it('should answer 412 and change nothing when If-Match is stale on every write route', async () => {
+      const task = await newTask(t, user);
+      await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'v2' } });
+      const before = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      const stale = { 'if-match': '"1"' };
+      expectProblem(await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'lost' }, headers: stale }), 412);
+      expectProblem(
+        await api(t, user, 'PUT', `/api/tasks/${task.id}`, {
+          body: { title: 'lost', description: null, priority: 'LOW', status: 'PENDING' },
+          headers: stale,
+        }),
+        412,
+      );
+      expectProblem(await api(t, user, 'PATCH', `/api/tasks/${task.id}/complete`, { headers: stale }), 412);
+      expectProblem(await api(t, user, 'DELETE', `/api/tasks/${task.id}`, { headers: stale }), 412);
+      expectProblem(await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'lost' }, headers: { 'if-match': 'W/"2"' } }), 412);
+      expect(await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toEqual(before);
+    });
+
+    it('should let exactly one of many racing writes with the same If-Match win', async () => {
+      const task = await newTask(t, user);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: `racer ${i}` }, headers: { 'if-match': '"1"' } }),
+        ),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+      const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(row.version).toBe(2);
+      expect(row.title).toBe(results.find((r) => r.status === 200)!.body.title);
+    });
+
+    it('should count every racing write without If-Match in the version when last write wins', async () => {
+      const task = await newTask(t, user);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: `w${i}` } })),
+      );
+      const ok = results.filter((r) => r.status === 200);
+      expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+      const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(row.version).toBe(1 + ok.length);
+      expect(new Set(ok.map((r) => r.body.version)).size).toBe(ok.length);
+    });
+  });
+
+  describe('running cap', () => {
+    it('should let exactly TASKS_MAX_CONCURRENT of 50 racing transitions to RUNNING succeed', async () => {
+      const racer = await newUser(t);
+      const ids = Array.from({ length: 50 }, () => randomUUID());
+      await t.prisma.task.createMany({ data: ids.map((id, i) => ({ id, userId: racer.id, title: `race ${i}` })) });
+      const results = await Promise.all(
+        ids.map((id) => api<Task>(t, racer, 'PATCH', `/api/tasks/${id}`, { body: { status: 'RUNNING' } })),
+      );
+      const ok = results.filter((r) => r.status === 200);
+      const refused = results.filter((r) => r.status === 409);
+      expect(ok).toHaveLength(5);
+      expect(refused).toHaveLength(45);
+      for (const r of refused) expect(expectProblem(r, 409).detail).toContain('5 RUNNING');
+      expect(await t.prisma.task.count({ where: { userId: racer.id, status: 'RUNNING' } })).toBe(5);
+      expect(await t.prisma.task.count({ where: { userId: racer.id, status: 'PENDING', version: 1 } })).toBe(45);
+    });
+
+    it('should count the cap per user when another user runs tasks', async () => {
+      const a = await newUser(t);
+      const b = await newUser(t);
+      for (let i = 0; i < 5; i++) await newTask(t, a, { status: 'RUNNING' });
+      const res = await api<Task>(t, b, 'PATCH', `/api/tasks/${(await newTask(t, b)).id}`, { body: { status: 'RUNNING' } });
+      expect(res.status).toBe(200);
+    });
+
+    it('should apply the cap to PUT as well when PUT moves a task to RUNNING', async () => {
+      const u = await newUser(t);
+      for (let i = 0; i < 5; i++) await newTask(t, u, { status: 'RUNNING' });
+      const task = await newTask(t, u);
+      expectProblem(
+        await api(t, u, 'PUT', `/api/tasks/${task.id}`, { body: { title: 'x', description: null, priority: 'LOW', status: 'RUNNING' } }),
+        409,
+      );
+      expect(await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'PENDING', version: 1 });
+    });
+  });
+
+  describe('logs', () => {
+    it('should append with the server time and level info by default when a log is posted', async () => {
+      const task = await newTask(t, user);
+      const before = Date.now();
+      const res = await api<Task>(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message: ' started ' } });
+      expect(res.status).toBe(201);
+      expect(res.body.logs).toHaveLength(1);
+      expect(res.body.logs[0]).toMatchObject({ level: 'info', message: 'started' });
+      expect(Date.parse(res.body.logs[0]!.at)).toBeGreaterThanOrEqual(before - 1);
+      expect(res.body.version).toBe(2);
+      expect(res.body.updatedAt).toBe(res.body.logs[0]!.at);
+    });
+
+    it('should keep only the newest 200 entries when more are appended', async () => {
+      const task = await newTask(t, user);
+      const seeded = Array.from({ length: 199 }, (_, i) => ({ at: new Date(0).toISOString(), level: 'info', message: `old ${i}` }));
+      await t.prisma.task.update({ where: { id: task.id }, data: { logs: seeded } });
+      for (const message of ['new 1', 'new 2', 'new 3']) {
+        await api(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message, level: 'warn' } });
+      }
+      const res = await api<Task>(t, user, 'GET', `/api/tasks/${task.id}`);
+      expect(res.body.logs).toHaveLength(200);
+      expect(res.body.logs[0]!.message).toBe('old 2');
+      expect(res.body.logs.slice(-3).map((l) => l.message)).toEqual(['new 1', 'new 2', 'new 3']);
+    });
+
+    it('should lose none of the newest entries when appends race', async () => {
+      const task = await newTask(t, user);
+      const seeded = Array.from({ length: 190 }, (_, i) => ({ at: new Date(0).toISOString(), level: 'info', message: `old ${i}` }));
+      await t.prisma.task.update({ where: { id: task.id }, data: { logs: seeded } });
+      const messages = Array.from({ length: 30 }, (_, i) => `racing ${i}`);
+      const results = await Promise.all(
+        messages.map((message) => api(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message, level: 'error' } })),
+      );
+      expect(results.every((r) => r.status === 201)).toBe(true);
+      const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      const logs = row.logs as { message: string }[];
+      expect(logs).toHaveLength(200);
+      expect(logs.slice(-30).map((l) => l.message).sort()).toEqual([...messages].sort());
+      expect(logs[0]!.message).toBe('old 20');
+      expect(row.version).toBe(1 + 30);
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { taskSchema, type Problem, type Task } from '@tasks/schemas';
+import { expect } from 'vitest';
+import type { TestUser } from '../support/factories.js';
+import type { TestApp } from '../support/test-app.js';
+
+export interface Res<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** One request to the app as `user` (or anonymous), JSON in and out. */
+export async function api<T = unknown>(
+  t: TestApp,
+  user: TestUser | undefined,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<Res<T>> {
+  const headers: Record<string, string> = { ...(user?.headers ?? {}), ...options.headers };
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  } else if (body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${t.url}${path}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export function expectTask(body: unknown): Task {
+  return taskSchema.parse(body);
+}
+
+/** Asserts a problem document with the given status; returns it. */
+export function expectProblem(res: Res, status: number): Problem {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = res.body as Problem;
+  expect(body.status).toBe(status);
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  return body;
+}
+
+/** A 404 body without the per-request fields, to compare 404s with each other. */
+export function comparable404(res: Res): Omit<Problem, 'instance' | 'requestId'> {
+  const { instance: _i, requestId: _r, ...rest } = expectProblem(res, 404);
+  return rest;
+}
+
+/** Snapshot of every task row, to prove a request changed nothing. */
+export async function allTaskRows(t: TestApp): Promise<unknown[]> {
+  return t.prisma.task.findMany({ orderBy: { id: 'asc' } });
+}

@@ -1,0 +1,89 @@
+import type { Task } from '@tasks/schemas';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usingPostgres } from '../support/databases.js';
+import { newTask, newUser, type TestUser } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { api, expectProblem } from './helpers.js';
+
+const TIMEOUT_MS = 1_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('TASKS_API_TIMEOUT', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { TASKS_API_TIMEOUT: String(TIMEOUT_MS) } });
+    user = await newUser(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Holds the task's row lock (PostgreSQL) or the whole embedded database (PGlite) for `ms`. */
+  async function holdLock(taskId: string, ms: number): Promise<() => Promise<void>> {
+    if (usingPostgres) {
+      const client = new pg.Client({ connectionString: t.config.databaseUrl });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      return async () => {
+        await client.query('ROLLBACK');
+        await client.end();
+      };
+    }
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = t.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT 1`;
+        await Promise.race([released, sleep(ms)]);
+      },
+      { timeout: ms + 5_000 },
+    );
+    return async () => {
+      release();
+      await held;
+    };
+  }
+
+  it('should answer 503 and leave the task unchanged when the write waits past the budget', async () => {
+    const task = await newTask(t, user, { title: 'before' });
+    const release = await holdLock(task.id, 3 * TIMEOUT_MS);
+    let res;
+    try {
+      res = await api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'after' } });
+      const problem = expectProblem(res, 503);
+      expect(problem.detail).toContain(`${TIMEOUT_MS} ms`);
+      expect(res.headers.get('retry-after')).toBe('1');
+      if (usingPostgres) {
+        // statement_timeout cancels the waiting UPDATE: soon no backend waits on the lock any more.
+        const admin = new pg.Client({ connectionString: t.config.databaseUrl });
+        await admin.connect();
+        let waiting = 1;
+        for (let i = 0; i < 50 && waiting > 0; i++) {
+          const rows = await admin.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          waiting = Number(rows.rows[0]!.n);
+          if (waiting > 0) await sleep(100);
+        }
+        await admin.end();
+        expect(waiting).toBe(0);
+      }
+    } finally {
+      await release();
+    }
+    // Give a late write every chance to land, then prove none did.
+    await sleep(500);
+    const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row).toMatchObject({ title: 'before', version: 1 });
+    expect(t.logs.some((line) => line.status === 503 || /503|took longer/.test(String(line.msg)))).toBe(true);
+  });
+
+  it('should answer normally when requests finish within the budget', async () => {
+    const task = await newTask(t, user);
+    const res = await api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'fast' } });
+    expect(res.status).toBe(200);
+  });
+});
