@@ -1,13 +1,19 @@
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
+import { ServiceUnavailableError } from './common/errors/domain-error.js';
 import { sendProblem } from './common/filters/send-problem.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { serveFrontend } from './frontend/serve-frontend.js';
+import { setupOpenApi } from './openapi.js';
+import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
 export const API_PREFIX = 'api';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -18,32 +24,76 @@ export interface CreatedApp {
 }
 
 /** Builds the whole application (not yet listening); `main.ts` and the tests both start it from here. */
-export async function createApp(config: AppConfig, logger: Logger = createLogger(config.logLevel)): Promise<CreatedApp> {
+export interface CreateAppOptions {
+  /** Extra modules mounted beside the application's own (tests add probe controllers this way). */
+  imports?: NonNullable<DynamicModule['imports']>;
+}
+
+export async function createApp(
+  config: AppConfig,
+  logger: Logger = createLogger(config.logLevel),
+  options: CreateAppOptions = {},
+): Promise<CreatedApp> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A client must deliver its whole request within a minute: slowloris connections cannot pile up.
+    requestTimeout: 60_000,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Fastify's default would hand a prototype-polluting body to handlers; strip it instead.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // Errors Fastify raises before routing (bad URL, over-long path parameter) are problems too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      sendProblem(error, request, reply);
+    },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const root = AppModule.forRoot(config);
+  const rootModule: DynamicModule = options.imports
+    ? { ...root, imports: [...(root.imports ?? []), ...options.imports] }
+    : root;
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
     abortOnError: false,
+    // Fastify's own JSON parser (with bodyLimit and the poisoning rules above) is the only one:
+    // Nest's would add a form-urlencoded parser, and the API answers non-JSON bodies with 415.
+    bodyParser: false,
   });
+  // Socket.IO on the same server and port, at /socket.io (Redis-backed when REDIS_URL is set).
+  app.useWebSocketAdapter(new SocketIoAdapter(app, logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: Fastify's built-in text/plain parser would accept bodies that deserve a 415.
+  fastify.removeContentTypeParser('text/plain');
+  // Once shutdown starts, answers close their connection: an idle keep-alive socket would
+  // otherwise hold the server open until the shutdown timeout. Nest's shutdown begins with
+  // adapter.beforeClose(), well before Fastify's own close (which runs only after the Socket.IO
+  // server has closed, and that waits for these very connections): new requests get a 503 problem.
+  let closing = false;
+  const beforeClose = adapter.beforeClose.bind(adapter);
+  adapter.beforeClose = () => {
+    closing = true;
+    beforeClose();
+  };
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    if (closing) sendProblem(new ServiceUnavailableError('The server is shutting down; retry the request.'), request, reply);
   });
-  // Errors raised by Fastify itself (body parsing, limits, unknown routes) get the same problem shape.
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+  // Errors raised by Fastify itself (body parsing, limits, unknown routes) reach ProblemFilter through
+  // the error and not-found handlers Nest installs on init; a handler of our own would be overridden.
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -65,6 +115,12 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'www-authenticate'],
     maxAge: 600,
   });
+
+  // OpenAPI 3.1 at /api/openapi.json and the docs UI at /api/docs (API_DOCS_ENABLED).
+  setupOpenApi(app, config);
+
+  // The built web UI at `/` (apps/frontend/dist), when it has been built.
+  await serveFrontend(app);
 
   return { app, logger };
 }

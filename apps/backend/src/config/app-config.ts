@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { envSchema, type Env } from './config.schema.js';
 
@@ -13,6 +13,8 @@ export interface AppConfigValues {
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
+  /** Prefix of the Socket.IO stream, session keys and channels in Redis (deployments sharing a Redis). */
+  readonly socketIoKeyPrefix: string;
   readonly dataDir: string;
   readonly jwt: {
     readonly secret: string;
@@ -22,7 +24,7 @@ export interface AppConfigValues {
   };
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
-  readonly authRateLimit: { readonly login: number; readonly register: number };
+  readonly authRateLimit: { readonly login: number; readonly register: number; readonly keyPrefix: string };
   readonly tasks: { readonly enabled: boolean; readonly timeoutMs: number; readonly maxConcurrent: number };
   readonly docsEnabled: boolean;
   readonly trustProxy: boolean;
@@ -37,6 +39,7 @@ export class AppConfig implements AppConfigValues {
   readonly databaseUrl!: string | undefined;
   readonly databasePoolSize!: number;
   readonly redisUrl!: string | undefined;
+  readonly socketIoKeyPrefix!: string;
   readonly dataDir!: string;
   readonly jwt!: AppConfigValues['jwt'];
   readonly corsOrigins!: readonly string[];
@@ -69,37 +72,52 @@ export class ConfigError extends Error {
 
 const JWT_SECRET_FILE = 'jwt-secret';
 
+const JWT_SECRET_MIN_BYTES = 32;
+
 /**
  * Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR, so tokens
- * survive restarts; in production it must be set.
+ * survive restarts; in production it must be set (loadConfig reports that with the other problems).
  */
 function resolveJwtSecret(env: Env, dataDir: string): string {
   if (env.JWT_SECRET !== undefined) return env.JWT_SECRET;
-  if (env.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration:\n  - JWT_SECRET: required in production (at least 32 bytes)');
-  }
   const file = path.join(dataDir, JWT_SECRET_FILE);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    const secret = randomBytes(48).toString('base64url');
+  if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
+    // Written whole under a private name, then linked into place: link() fails when another
+    // instance got there first, and nobody ever reads a half-written secret.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
     try {
-      writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-      return secret;
-    } catch {
-      // Another instance wrote it first: use that one.
-      return readFileSync(file, 'utf8').trim();
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(draft, { force: true });
     }
   }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (Buffer.byteLength(secret) < JWT_SECRET_MIN_BYTES) {
+    throw new ConfigError(
+      `Invalid configuration:\n  - JWT_SECRET: unset, and the generated one in ${file} is shorter than ` +
+        `${JWT_SECRET_MIN_BYTES} bytes; delete that file to generate a new one, or set JWT_SECRET`,
+    );
+  }
+  return secret;
 }
 
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  // Reported with the others, so one start-up attempt names every bad variable.
+  const production = (parsed.success ? parsed.data.NODE_ENV : source.NODE_ENV?.trim()) === 'production';
+  if (production && !source.JWT_SECRET?.trim()) {
+    problems.push(`  - JWT_SECRET: required in production (at least ${JWT_SECRET_MIN_BYTES} bytes)`);
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const env = parsed.data;
   // `pnpm start` runs in apps/backend; relative paths are taken from where the user typed it.
@@ -112,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,
+    socketIoKeyPrefix: env.SOCKET_IO_KEY_PREFIX,
     dataDir,
     jwt: {
       secret: resolveJwtSecret(env, dataDir),
@@ -121,7 +140,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
-    authRateLimit: { login: env.AUTH_RATE_LIMIT_LOGIN, register: env.AUTH_RATE_LIMIT_REGISTER },
+    authRateLimit: {
+      login: env.AUTH_RATE_LIMIT_LOGIN,
+      register: env.AUTH_RATE_LIMIT_REGISTER,
+      keyPrefix: env.AUTH_RATE_LIMIT_KEY_PREFIX,
+    },
     tasks: {
       enabled: env.TASKS_API_ENABLED,
       timeoutMs: env.TASKS_API_TIMEOUT,

@@ -66,6 +66,7 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   REDIS_URL: url(['redis', 'rediss']),
+  SOCKET_IO_KEY_PREFIX: z.string().trim().min(1).max(100).default('tasks:sio'),
   DATA_DIR: optionalString,
   JWT_SECRET: optionalString.pipe(
     z
@@ -80,6 +81,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   AUTH_RATE_LIMIT_LOGIN: integer(1, 1_000_000).default(10),
   AUTH_RATE_LIMIT_REGISTER: integer(1, 1_000_000).default(20),
+  /** Namespace of the rate-limit keys in Redis, so deployments (or test runs) sharing one Redis stay apart. */
+  AUTH_RATE_LIMIT_KEY_PREFIX: z.string().trim().min(1).max(100).default('tasks:rl'),
   TASKS_API_ENABLED: boolean.default(true),
   TASKS_API_TIMEOUT: integer(1, 600_000).default(10_000),
   TASKS_MAX_CONCURRENT: integer(1, 1_000_000).default(5),

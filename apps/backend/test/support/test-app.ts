@@ -1,7 +1,8 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino, type Logger } from 'pino';
-import { createApp } from '../../src/app.factory.js';
+import { createApp, type CreateAppOptions } from '../../src/app.factory.js';
 import { type AppConfig, type AppConfigValues, loadConfig } from '../../src/config/app-config.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './databases.js';
@@ -25,6 +26,8 @@ export interface TestAppOptions {
   overrides?: Partial<AppConfigValues>;
   /** Reuse a database (e.g. to restart an app on the same data); otherwise a fresh one is made. */
   database?: ThrowawayDatabase;
+  /** Extra modules mounted beside the app's own, e.g. a test-only controller. */
+  imports?: CreateAppOptions['imports'];
 }
 
 function captureLogger(lines: Record<string, unknown>[]): Logger {
@@ -49,11 +52,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: database.dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'info',
+    // Factories register many users from 127.0.0.1; rate-limit tests set small limits themselves.
+    AUTH_RATE_LIMIT_REGISTER: '1000000',
+    // Each app its own rate-limit keys, so apps sharing one Redis never count each other's requests.
+    AUTH_RATE_LIMIT_KEY_PREFIX: `test-rl-${randomUUID()}`,
+    // Likewise its own Socket.IO stream and sessions; apps meant to share them pass one prefix in env.
+    SOCKET_IO_KEY_PREFIX: `test-sio-${randomUUID()}`,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   }).with(options.overrides ?? {});
   const logs: Record<string, unknown>[] = [];
-  const { app } = await createApp(config, captureLogger(logs));
+  const { app } = await createApp(config, captureLogger(logs), { imports: options.imports });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

@@ -26,28 +26,34 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
   FST_ERR_CTP_INVALID_TYPE: 'The Content-Type header is invalid.',
   FST_ERR_BAD_URL: 'The URL is malformed.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
   FST_ERR_ASYNC_CONSTRAINT: 'The request could not be routed.',
 };
 
 // PostgreSQL/pg/Prisma conditions that mean "the database is not answering", not a bug.
 const UNAVAILABLE_CODES = new Set([
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028',
+  // P1003/3D000: the database itself is gone (dropped, or being restored) after start-up.
+  'P1001', 'P1002', 'P1003', 'P1008', 'P1017', 'P2024', 'P2028', '3D000',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
   '57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08006',
 ]);
-const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout']);
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout',
+]);
 
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 4 || typeof error !== 'object' || error === null) return false;
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  const { code, kind, originalCode, cause } = error as Record<string, unknown>;
+  const { code, kind, originalCode, cause, meta } = error as Record<string, unknown>;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   if (typeof originalCode === 'string' && UNAVAILABLE_CODES.has(originalCode)) return true;
   if (typeof kind === 'string' && UNAVAILABLE_KINDS.has(kind)) return true;
-  if (error instanceof Error && /Connection terminated|connection timeout|Can't reach database/i.test(error.message)) {
+  if (error instanceof Error && /Connection terminated|connection timeout|Can't reach database|PGlite is closed/i.test(error.message)) {
     return true;
   }
-  return isDatabaseUnavailable(cause, depth + 1);
+  // Prisma wraps driver failures (P2010, P2039 …) with the PostgreSQL code under meta.driverAdapterError.
+  const adapterError = (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
+  return isDatabaseUnavailable(cause, depth + 1) || isDatabaseUnavailable(adapterError, depth + 1);
 }
 
 function problem(
@@ -68,8 +74,15 @@ function problem(
   };
 }
 
+/** Fastify's own request errors (`FST_ERR_…`); Nest hands them over wrapped in an HttpException. */
+function fastifyErrorIn(error: unknown): unknown {
+  const cause = error instanceof HttpException ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' && cause.code.startsWith('FST_') ? cause : error;
+}
+
 /** Maps anything thrown while serving a request to an RFC 9457 problem. One place, every route. */
-export function toProblem(error: unknown, request: ProblemRequest): ProblemResponse {
+export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResponse {
+  const error = fastifyErrorIn(thrown);
   if (error instanceof DomainError) {
     return {
       body: problem(request, error.status, error.message, {

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/prisma/migrator.js';
+import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
+import {
+  describeDatabase,
+  describeSchema,
+  parseSchema,
+  SCHEMA_FILE,
+  type SchemaDescription,
+} from './support/schema-description.js';
+
+describe('schema drift', () => {
+  let db: ScratchDatabase;
+  const migrated = async (): Promise<SchemaDescription> => describeDatabase(db.session.query);
+
+  beforeEach(async () => {
+    db = await createScratchDatabase();
+    await migrate(db.session);
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+  afterAll(closeScratchDatabases);
+
+  it('should build exactly the tables, columns, enums, indexes and foreign keys of schema.prisma when migrated', async () => {
+    expect(await migrated()).toEqual(describeSchema());
+  });
+
+  it('should read the models the issue requires from schema.prisma when describing it', () => {
+    // Guards the comparison itself: an empty or half-read schema would make the test above vacuous.
+    const schema = describeSchema();
+    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'tasks', 'users']);
+    expect(schema.enums).toEqual({
+      TaskStatus: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+      TaskPriority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'],
+    });
+    expect(Object.keys(schema.tables.tasks!)).toEqual(
+      expect.arrayContaining([
+        'id', 'title', 'description', 'status', 'priority', 'user_id', 'started_at', 'completed_at', 'failed_at',
+        'error_message', 'logs', 'version', 'created_at', 'updated_at', 'deleted_at',
+      ]),
+    );
+    expect(schema.tables.tasks!.logs).toEqual({ type: 'jsonb', nullable: false, default: `'[]'::jsonb` });
+    expect(schema.tables.tasks!.status).toEqual({ type: 'TaskStatus', nullable: false, default: `'PENDING'::"TaskStatus"` });
+    expect(schema.indexes.tasks_user_id_status_idx).toMatchObject({ columns: ['user_id', 'status'], unique: false });
+    expect(schema.indexes.tasks_created_at_idx).toMatchObject({ columns: ['created_at'] });
+    expect(schema.indexes.users_email_key).toMatchObject({ columns: ['email'], unique: true });
+    expect(schema.foreignKeys.tasks_user_id_fkey).toEqual({
+      table: 'tasks', columns: ['user_id'], references: 'users', referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'CASCADE',
+    });
+  });
+
+  // Each change is one a hand-written migration could get wrong; the comparison must notice every one.
+  it.each([
+    ['a dropped index', 'DROP INDEX "tasks_created_at_idx"'],
+    ['an index on other columns', 'DROP INDEX "tasks_user_id_status_idx"; CREATE INDEX "tasks_user_id_status_idx" ON "tasks"("status", "user_id")'],
+    ['a unique index made plain', 'DROP INDEX "users_email_key"; CREATE INDEX "users_email_key" ON "users"("email")'],
+    ['a partial index', 'DROP INDEX "tasks_created_at_idx"; CREATE INDEX "tasks_created_at_idx" ON "tasks"("created_at") WHERE "deleted_at" IS NULL'],
+    ['an extra index', 'CREATE INDEX "tasks_deleted_at_idx" ON "tasks"("deleted_at")'],
+    ['a nullable column made required', 'ALTER TABLE "tasks" ALTER COLUMN "description" SET NOT NULL'],
+    ['a changed column type', 'ALTER TABLE "tasks" ALTER COLUMN "title" TYPE VARCHAR(100)'],
+    ['a changed default', 'ALTER TABLE "tasks" ALTER COLUMN "version" SET DEFAULT 0'],
+    ['a dropped default', 'ALTER TABLE "tasks" ALTER COLUMN "priority" DROP DEFAULT'],
+    ['an extra column', 'ALTER TABLE "users" ADD COLUMN "nickname" TEXT'],
+    ['an extra enum value', `ALTER TYPE "TaskStatus" ADD VALUE 'ARCHIVED'`],
+    [
+      'a foreign key with another ON DELETE',
+      'ALTER TABLE "tasks" DROP CONSTRAINT "tasks_user_id_fkey", ADD CONSTRAINT "tasks_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE',
+    ],
+    ['a dropped foreign key', 'ALTER TABLE "revoked_tokens" DROP CONSTRAINT "revoked_tokens_user_id_fkey"'],
+  ])('should report drift when the database has %s', async (_change, sql) => {
+    await db.session.exec(sql);
+    expect(await migrated()).not.toEqual(describeSchema());
+  });
+
+  it('should report drift when schema.prisma gains an index the migrations lack', async () => {
+    const schema = readFileSync(SCHEMA_FILE, 'utf8').replace('@@index([createdAt])', '@@index([createdAt])\n  @@index([deletedAt])');
+    const changed = describeSchema(parseSchema(schema));
+    expect(changed.indexes.tasks_deleted_at_idx).toBeDefined();
+    expect(await migrated()).not.toEqual(changed);
+  });
+});
