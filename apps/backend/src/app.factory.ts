@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { registerJsonBodyParser } from './common/http/json-body-parser.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { ServiceUnavailableError } from './common/errors/domain-error.js';
 import { sendProblem } from './common/filters/send-problem.js';
@@ -44,9 +45,9 @@ export async function createApp(
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Fastify's default would hand a prototype-polluting body to handlers; strip it instead.
-    onProtoPoisoning: 'remove',
-    onConstructorPoisoning: 'remove',
+    // A body with `__proto__` / `constructor.prototype` keys is refused (400 naming the key), not silently edited.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
     // Errors Fastify raises before routing (bad URL, over-long path parameter) are problems too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header(REQUEST_ID_HEADER, request.id);
@@ -72,6 +73,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: Fastify's built-in text/plain parser would accept bodies that deserve a 415.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(fastify);
   // Once shutdown starts, answers close their connection: an idle keep-alive socket would
   // otherwise hold the server open until the shutdown timeout. Nest's shutdown begins with
   // adapter.beforeClose(), well before Fastify's own close (which runs only after the Socket.IO

@@ -41,4 +41,6 @@ process.once('SIGTERM', (signal) => void shutdown(signal));
 process.once('SIGINT', (signal) => void shutdown(signal));
 
 await app.listen({ port: config.port, host: config.host });
-logger.info({ url: await app.getUrl() }, `Tasks API listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+const address = app.getHttpServer().address();
+const port = typeof address === 'object' && address !== null ? address.port : config.port;
+logger.info({ port }, `Tasks API listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);

@@ -107,7 +107,9 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
 
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
+  // A blank variable (`PORT=` in an env file) means unset, for every variable alike.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value?.trim() !== ''));
+  const parsed = envSchema.safeParse(set);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);

@@ -92,10 +92,17 @@ describe('config', () => {
     expect(loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, DATABASE_URL: '  ' }).databaseUrl).toBeUndefined();
   });
 
+  it('should use the defaults when numeric, boolean and text variables are blank', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, PORT: '', HOST: ' ', TASKS_API_ENABLED: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.tasks.enabled).toBe(true);
+    expect(config.logLevel).toBe('info');
+  });
+
   it.each([
     ['PORT', 'abc', /whole number/],
     ['PORT', '70000', /65535/],
-    ['HOST', '   ', /HOST/],
     ['DATABASE_URL', 'mysql://db/tasks', /postgres:\/\/ or postgresql:\/\//],
     ['DATABASE_URL', 'not a url', /URL/],
     ['REDIS_URL', 'http://cache:6379', /redis:\/\/ or rediss:\/\//],

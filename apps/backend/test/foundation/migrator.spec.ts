@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/prisma/migrator.js';
-import { usingPostgres } from '../support/databases.js';
+import { openPgSession } from '../../src/prisma/sql-session.js';
+import { createPostgresDatabase, postgresServer } from '../support/databases.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 interface MigrationRecord extends Record<string, unknown> {
@@ -176,23 +177,39 @@ describe('migrator', () => {
     expect(() => readMigrations(path.join(dir, 'nope'))).toThrow(/Migrations folder not found: .*nope/);
   });
 
-  describe.runIf(usingPostgres)('on PostgreSQL', () => {
+  // Several connections on one database: PostgreSQL only (a private server in the PGlite run).
+  describe('on PostgreSQL', () => {
+    let server: Awaited<ReturnType<typeof postgresServer>>;
+    beforeAll(async () => {
+      server = await postgresServer();
+    }, 120_000);
+    afterAll(async () => {
+      await server.release();
+    });
+
     it('should apply each migration exactly once when several instances migrate one empty database at once', async () => {
       addMigration('29990101000000_add_probe', 'CREATE TABLE "probe" ("id" INTEGER PRIMARY KEY);\n');
       const migrations = readMigrations(dir);
       const names = migrations.map((m) => m.name);
-      const sessions = await Promise.all(Array.from({ length: 6 }, () => db.connect()));
+      const database = await createPostgresDatabase('tasks_concurrent', server.url);
+      const sessions = await Promise.all(Array.from({ length: 6 }, () => openPgSession(database.url)));
+      try {
+        const results = await Promise.all(sessions.map((session) => migrate(session, migrations)));
 
-      const results = await Promise.all(sessions.map((session) => migrate(session, migrations)));
-
-      const appliers = results.filter((r) => r.applied.length > 0);
-      expect(appliers).toEqual([{ applied: names, alreadyApplied: [] }]);
-      for (const result of results.filter((r) => r.applied.length === 0)) {
-        expect(result.alreadyApplied).toEqual(names);
+        const appliers = results.filter((r) => r.applied.length > 0);
+        expect(appliers).toEqual([{ applied: names, alreadyApplied: [] }]);
+        for (const result of results.filter((r) => r.applied.length === 0)) {
+          expect(result.alreadyApplied).toEqual(names);
+        }
+        const rows = await sessions[0]!.query<MigrationRecord>(
+          `SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name`,
+        );
+        expect(rows.map((r) => r.migration_name)).toEqual(names);
+        expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
+      } finally {
+        await Promise.all(sessions.map((session) => session.close()));
+        await database.drop();
       }
-      const rows = await records();
-      expect(rows.map((r) => r.migration_name)).toEqual(names);
-      expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
     });
   });
 });

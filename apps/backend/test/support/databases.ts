@@ -19,8 +19,8 @@ export interface ThrowawayDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
+async function admin<T>(fn: (client: pg.Client) => Promise<T>, server = serverUrl): Promise<T> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     return await fn(client);
@@ -30,17 +30,32 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh empty PostgreSQL database on the test server. */
-export async function createPostgresDatabase(prefix = 'tasks_test'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  if (!serverUrl) throw new Error('DATABASE_URL is not set');
+export async function createPostgresDatabase(
+  prefix = 'tasks_test',
+  server: string | undefined = serverUrl,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  if (!server) throw new Error('DATABASE_URL is not set');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`), server);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), server).then(() => undefined),
   };
+}
+
+/**
+ * A PostgreSQL server for tests that only make sense on PostgreSQL (several connections or
+ * processes on one database): the DATABASE_URL server when set, otherwise a private server this
+ * test file starts (so the embedded-database run covers them too). Call `release` in afterAll.
+ */
+export async function postgresServer(): Promise<{ url: string; release(): Promise<void> }> {
+  if (serverUrl) return { url: serverUrl, release: async () => undefined };
+  const { PrivatePostgres } = await import('./processes.js');
+  const server = await PrivatePostgres.create();
+  return { url: server.url, release: () => server.dispose() };
 }
 
 export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
