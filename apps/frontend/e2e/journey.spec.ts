@@ -91,6 +91,8 @@ test('should take a user from sign-up through the whole task lifecycle to sign-o
   await rows.filter({ hasText: 'Update docs' }).click();
   await detail.getByRole('button', { name: 'Start' }).click();
   await expect(status).toHaveText('Running');
+  // The list shows the change as soon as the detail does.
+  await expect(rows.filter({ hasText: 'Update docs' })).toContainText('Running');
   await saveScreenshot(page, 'task-list');
 
   const filters = page.getByRole('group', { name: 'Filter and sort' });

@@ -42,6 +42,10 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
   // Bumped to fetch the current page again (after a change here or an event from elsewhere).
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
+  // A changed task shows its new state in the list at once; the reload that follows settles
+  // whether it still belongs on this page.
+  const patchRow = (task: Task) =>
+    setList((page) => page && { ...page, items: page.items.map((item) => (item.id === task.id ? newer(item, task) : item)) });
   const sessionEnded = useEffectEvent(onSessionEnded);
 
   useEffect(() => {
@@ -79,6 +83,7 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
   // Live updates: any event may change which tasks this page shows, so the page is reloaded;
   // the open task is replaced by the event's copy directly.
   const onTaskEvent = useEffectEvent((task: Task | null, deletedId?: string) => {
+    if (task !== null) patchRow(task);
     reload();
     if (task !== null) setSelected((current) => (current?.id === task.id ? newer(current, task) : current));
     if (deletedId !== undefined && selected?.id === deletedId) {
@@ -110,6 +115,7 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
 
   const changed = (task: Task) => {
     setSelected((current) => newer(current, task));
+    patchRow(task);
     reload();
   };
 
