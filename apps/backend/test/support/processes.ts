@@ -1,0 +1,338 @@
+/**
+ * Real processes for reliability tests: the BUILT backend (`dist/main.js`), a private PostgreSQL
+ * server and a private Redis, each on a free port in a temp directory, so a test can stop, start,
+ * kill and slow them without touching the shared servers on 5432/6379 that other tests use.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+export const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_DIR = path.resolve(BACKEND_DIR, '../..');
+export const PROCESS_JWT_SECRET = 'process-test-secret-long-enough-for-hs256-0123456789';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, abort?: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reason = abort?.();
+    if (reason) throw new Error(`${what}: ${reason}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+function tcpAnswers(port: number, send?: string, expect?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => {
+      if (send === undefined) return done(true);
+      socket.write(send);
+    });
+    socket.on('data', (data) => done(expect === undefined || data.toString().includes(expect)));
+  });
+}
+
+// ---------------------------------------------------------------- backend build
+
+let built: Promise<void> | undefined;
+
+/**
+ * Builds the backend once per test file (`pnpm --filter @tasks/backend build`, i.e. tsc), so the
+ * process under test is the code as shipped. In CI (`pnpm test` builds first) or with
+ * TASKS_SKIP_BUILD=1 an existing dist is used as it is.
+ */
+export function buildBackend(): Promise<void> {
+  const skip = process.env.TASKS_SKIP_BUILD === '1' || (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false');
+  if (skip && existsSync(path.join(BACKEND_DIR, 'dist/main.js'))) return Promise.resolve();
+  built ??= run('pnpm', ['--filter', '@tasks/backend', 'build'], { cwd: REPO_DIR, maxBuffer: 16 * 1024 * 1024 }).then(
+    () => undefined,
+    (error: { stdout?: string; message: string }) => {
+      // tsc still emits on type errors in someone else's half-written file; keep going if dist exists.
+      if (!existsSync(path.join(BACKEND_DIR, 'dist/main.js'))) throw new Error(`backend build failed: ${error.stdout ?? error.message}`);
+    },
+  );
+  return built;
+}
+
+// ---------------------------------------------------------------- backend process
+
+export interface BackendProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** stdout + stderr lines so far. */
+  output: string[];
+  /** Parsed JSON log lines so far. */
+  logs(): Record<string, unknown>[];
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface BackendOptions {
+  databaseUrl: string;
+  redisUrl?: string;
+  env?: Record<string, string>;
+  /** Wait for /api/health/ready to answer 200 (default) or only for /api/health/live. */
+  waitFor?: 'ready' | 'live';
+  port?: number;
+}
+
+export async function startBackend(options: BackendOptions): Promise<BackendProcess> {
+  await buildBackend();
+  const port = options.port ?? (await freePort());
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tasks-proc-'));
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    cwd: BACKEND_DIR,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl,
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      JWT_SECRET: PROCESS_JWT_SECRET,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exitInfo = { code, signal, at: Date.now() };
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve(exitInfo);
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const probe = options.waitFor === 'live' ? '/api/health/live' : '/api/health/ready';
+  try {
+    await waitFor(
+      `backend on ${port}`,
+      async () => (await fetch(`${url}${probe}`, { signal: AbortSignal.timeout(2_000) })).status === 200,
+      60_000,
+      () => (exitInfo ? `exited with ${exitInfo.code ?? exitInfo.signal}:\n${output.slice(-20).join('\n')}` : undefined),
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url,
+    port,
+    child,
+    output,
+    logs: () =>
+      output.flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
+    exited,
+    stop: async (graceMs = 10_000) => {
+      if (exitInfo) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- private PostgreSQL
+
+function postgresBin(name: string): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const candidate = path.join(root, version, 'bin', name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return name; // on PATH
+}
+
+const isRoot = process.getuid?.() === 0;
+
+/** PostgreSQL refuses to run as root: run its tools as the `postgres` OS user then. */
+async function asPostgres(bin: string, args: string[]): Promise<string> {
+  const [cmd, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', postgresBin(bin), ...args]] : [postgresBin(bin), args];
+  const { stdout } = await run(cmd, argv, { maxBuffer: 8 * 1024 * 1024 });
+  return stdout;
+}
+
+export class PrivatePostgres {
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  /** initdb into a temp dir and start the server on a free port. */
+  static async create(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tasks-pg-'));
+    if (isRoot) {
+      const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+      const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+      chownSync(dir, uid, gid);
+    }
+    const port = await freePort();
+    const data = path.join(dir, 'data');
+    await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    // The shared conf file is the simplest way to pass settings without shell quoting.
+    const conf = [
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${dir}'`,
+      'fsync = off',
+      'full_page_writes = off',
+      'max_connections = 60',
+      'shared_buffers = 16MB',
+      '',
+    ].join('\n');
+    appendFileSync(path.join(data, 'postgresql.conf'), conf);
+    const server = new PrivatePostgres(port, dir);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  databaseUrl(name: string): string {
+    return `postgresql://postgres@127.0.0.1:${this.port}/${name}`;
+  }
+
+  async start(): Promise<void> {
+    await asPostgres('pg_ctl', ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await waitFor('private postgres', async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      await client.connect();
+      await client.end();
+      return true;
+    }, 30_000);
+  }
+
+  /** `fast` disconnects clients and checkpoints; `immediate` is a crash (WAL replay on start). */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    await asPostgres('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', mode, '-w', '-t', '60', 'stop']);
+  }
+
+  async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+    const client = new pg.Client({ connectionString: this.databaseUrl(database) });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async createDatabase(name = `tasks_fault_${Math.random().toString(16).slice(2, 10)}`): Promise<{ name: string; url: string }> {
+    await this.query(`CREATE DATABASE "${name}"`);
+    return { name, url: this.databaseUrl(name) };
+  }
+
+  /** Kills every server process serving `database` except the caller's own: what a failover does. */
+  async terminateBackends(database: string): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      'SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  serverLog(): string {
+    try {
+      return readFileSync(path.join(this.dir, 'server.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop('immediate').catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- private Redis
+
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+
+  private constructor(readonly port: number) {}
+
+  static async create(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+      stdio: 'ignore',
+    });
+    this.child = child;
+    let exited = false;
+    child.on('exit', () => {
+      exited = true;
+    });
+    await waitFor('private redis', () => tcpAnswers(this.port, 'PING\r\n', 'PONG'), 15_000, () => (exited ? 'redis-server exited' : undefined));
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await gone;
+    this.child = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+  }
+}
