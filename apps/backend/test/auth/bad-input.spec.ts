@@ -106,7 +106,7 @@ describe('auth bad input', () => {
       const res = await send({ email: GOOD_EMAIL, password: 'p'.repeat(10 * 1024 * 1024) });
       expect(res.status).toBe(413);
       expect(res.contentType).toContain('application/problem+json');
-      expect(problemSchema.parse(res.body).detail).toMatch(/too large/i);
+      expect(problemSchema.parse(res.body).detail).toMatch(/larger than the 1 MiB limit/);
       expect(await t.prisma.user.count()).toBe(0);
     });
   });
