@@ -1,0 +1,224 @@
+// The baseline: the floor of what Node + Fastify + pg can do for the four benchmarked routes, with the
+// same SQL as apps/backend (tasks.repository.ts, auth.repository.ts), the same JSON shape and the same
+// token checks (jsonwebtoken, HS256 pinned, issuer, audience, expiry; user exists and jti not revoked).
+// No framework layers beyond Fastify: no DI, guards, pipes, Zod, helmet or CORS.
+import { createSecretKey, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+
+const env = process.env;
+// A KeyObject, made once: given a string, jsonwebtoken first tries to parse it as a PEM public key on
+// every call (a thrown and caught exception, ~1-2 ms of CPU), then makes a secret key of it.
+const secret = createSecretKey(Buffer.from(env.JWT_SECRET ?? ''));
+const verifyOptions: jwt.VerifyOptions = {
+  algorithms: ['HS256'],
+  issuer: env.JWT_ISSUER ?? 'tasks-api',
+  audience: env.JWT_AUDIENCE ?? 'tasks-api',
+};
+const pool = new pg.Pool({
+  connectionString: env.DATABASE_URL,
+  max: Number(env.DATABASE_POOL_SIZE ?? 10),
+  statement_timeout: 10_000,
+});
+pool.on('error', () => undefined);
+
+const COLUMNS = `id, title, description, status::text AS status, priority::text AS priority,
+  started_at, completed_at, failed_at, error_message, logs, version, created_at, updated_at`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const PRIORITIES = new Set(['LOW', 'MEDIUM', 'HIGH', 'URGENT']);
+
+interface TaskRow {
+  id: string;
+  title: string;
+  description: string | null;
+  status: string;
+  priority: string;
+  started_at: Date | null;
+  completed_at: Date | null;
+  failed_at: Date | null;
+  error_message: string | null;
+  logs: unknown;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const toTask = (r: TaskRow) => ({
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  status: r.status,
+  priority: r.priority,
+  startedAt: iso(r.started_at),
+  completedAt: iso(r.completed_at),
+  failedAt: iso(r.failed_at),
+  errorMessage: r.error_message,
+  logs: Array.isArray(r.logs) ? r.logs : [],
+  version: r.version,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+interface Claims {
+  sub: string;
+  jti: string;
+}
+
+/** Same checks and the same SQL as AccessTokenVerifier + AuthRepository.findTokenSubject. */
+async function authenticate(request: FastifyRequest): Promise<string> {
+  const match = BEARER.exec(request.headers.authorization ?? '');
+  if (!match?.[1]) throw new HttpProblem(401, 'Unauthorized', 'No access token');
+  let claims: Claims;
+  try {
+    claims = jwt.verify(match[1], secret, verifyOptions) as Claims;
+  } catch {
+    throw new HttpProblem(401, 'Unauthorized', 'Invalid access token');
+  }
+  if (!UUID.test(claims.sub) || !UUID.test(claims.jti)) throw new HttpProblem(401, 'Unauthorized', 'Bad claims');
+  const { rows } = await pool.query<{ id: string; email: string; revoked: boolean }>(
+    `SELECT u.id::text AS id, u.email,
+            EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $1::uuid) AS revoked
+     FROM users u WHERE u.id = $2::uuid`,
+    [claims.jti, claims.sub],
+  );
+  const row = rows[0];
+  if (!row) throw new HttpProblem(401, 'Unauthorized', 'User gone');
+  if (row.revoked) throw new HttpProblem(401, 'Unauthorized', 'Revoked');
+  return row.id;
+}
+
+function taskId(request: FastifyRequest): string {
+  const { id } = request.params as { id: string };
+  if (!UUID.test(id)) throw new HttpProblem(400, 'Bad Request', 'id must be a UUID');
+  return id;
+}
+
+async function findOwned(userId: string, id: string): Promise<TaskRow | undefined> {
+  const { rows } = await pool.query<TaskRow>(
+    `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL LIMIT 1`,
+    [id, userId],
+  );
+  return rows[0];
+}
+
+const app = Fastify({
+  logger: { level: env.LOG_LEVEL ?? 'warn' },
+  genReqId: () => randomUUID(),
+  bodyLimit: 1024 * 1024,
+});
+app.addHook('onRequest', async (request, reply) => {
+  void reply.header('x-request-id', request.id);
+});
+app.setErrorHandler((error: Error & { statusCode?: number }, request, reply: FastifyReply) => {
+  const status = error instanceof HttpProblem ? error.status : (error.statusCode ?? 500);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: status >= 500 ? 'Internal Server Error' : error.message, status, instance: request.url });
+});
+
+app.get('/api/tasks', async (request) => {
+  const userId = await authenticate(request);
+  const query = request.query as { limit?: string; offset?: string };
+  const limit = query.limit === undefined ? 20 : Number(query.limit);
+  const offset = query.offset === undefined ? 0 : Number(query.offset);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(offset) || offset < 0) {
+    throw new HttpProblem(400, 'Bad Request', 'limit/offset');
+  }
+  // Same as TasksRepository.listForUser: page + count in one REPEATABLE READ snapshot.
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const page = await client.query<TaskRow>(
+      `SELECT ${COLUMNS} FROM tasks WHERE user_id = $1 AND deleted_at IS NULL
+       ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
+      [userId, limit, offset],
+    );
+    const count = await client.query<{ total: number }>(
+      'SELECT count(*)::int AS total FROM tasks WHERE user_id = $1 AND deleted_at IS NULL',
+      [userId],
+    );
+    await client.query('COMMIT');
+    return { items: page.rows.map(toTask), total: count.rows[0]?.total ?? 0, limit, offset };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+});
+
+app.get('/api/tasks/:id', async (request, reply) => {
+  const userId = await authenticate(request);
+  const row = await findOwned(userId, taskId(request));
+  if (!row) throw new HttpProblem(404, 'Not Found', 'No such task');
+  void reply.header('etag', `"${row.version}"`);
+  return toTask(row);
+});
+
+app.post('/api/tasks', async (request, reply) => {
+  const userId = await authenticate(request);
+  const body = request.body as { title?: unknown; description?: unknown; priority?: unknown } | null;
+  const title = typeof body?.title === 'string' ? body.title.trim() : '';
+  if (title.length < 1 || title.length > 200) throw new HttpProblem(400, 'Bad Request', 'title');
+  const priority = body?.priority === undefined ? 'MEDIUM' : body.priority;
+  if (typeof priority !== 'string' || !PRIORITIES.has(priority)) throw new HttpProblem(400, 'Bad Request', 'priority');
+  const description = typeof body?.description === 'string' ? body.description : null;
+  const { rows } = await pool.query<TaskRow>(
+    `INSERT INTO tasks (id, user_id, title, description, priority, updated_at)
+     VALUES ($1, $2, $3, $4, $5::"TaskPriority", now()) RETURNING ${COLUMNS}`,
+    [randomUUID(), userId, title, description, priority],
+  );
+  const task = toTask(rows[0] as TaskRow);
+  void reply.code(201).header('location', `/api/tasks/${task.id}`).header('etag', `"${task.version}"`);
+  return task;
+});
+
+// Title/description/priority edits (what the benchmark sends): read, then compare-and-set on the
+// version, as TasksService does through TasksRepository.findOwnedById + updateIfVersion.
+app.patch('/api/tasks/:id', async (request, reply) => {
+  const userId = await authenticate(request);
+  const id = taskId(request);
+  const body = request.body as { title?: unknown; priority?: unknown } | null;
+  const title = typeof body?.title === 'string' ? body.title.trim() : undefined;
+  const priority = typeof body?.priority === 'string' && PRIORITIES.has(body.priority) ? body.priority : undefined;
+  if (title === undefined && priority === undefined) throw new HttpProblem(400, 'Bad Request', 'nothing to change');
+  if (title !== undefined && (title.length < 1 || title.length > 200)) throw new HttpProblem(400, 'Bad Request', 'title');
+  for (;;) {
+    const current = await findOwned(userId, id);
+    if (!current) throw new HttpProblem(404, 'Not Found', 'No such task');
+    const { rows } = await pool.query<TaskRow>(
+      `UPDATE tasks SET title = COALESCE($1, title), priority = COALESCE($2::"TaskPriority", priority),
+              version = version + 1, updated_at = now()
+       WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL AND version = $5
+       RETURNING ${COLUMNS}`,
+      [title ?? null, priority ?? null, id, userId, current.version],
+    );
+    const row = rows[0];
+    if (!row) continue; // Someone else changed it between the read and the write: last write wins.
+    void reply.header('etag', `"${row.version}"`);
+    return toTask(row);
+  }
+});
+
+const port = Number(env.PORT ?? 0);
+await app.listen({ port, host: env.HOST ?? '127.0.0.1' });
+const shutdown = () => {
+  void app.close().then(() => pool.end()).finally(() => process.exit(0));
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

@@ -1,0 +1,208 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadResult, Workload } from './http-load.js';
+import { WORKLOADS } from './http-load.js';
+import type { MachineInfo } from './machine.js';
+import type { BenchOptions } from './options.js';
+import { repoDir } from './paths.js';
+import type { DeliveryResult } from './socket-load.js';
+
+export interface BenchReport {
+  options: BenchOptions;
+  machine: MachineInfo;
+  startedAt: Date;
+  finishedAt?: Date;
+  seedSec?: number;
+  passwordHash?: string;
+  http: Partial<Record<Workload, { app: LoadResult; baseline: LoadResult }>>;
+  halfRate: Partial<Record<Workload, { rate: number; result: LoadResult }>>;
+  socket?: DeliveryResult;
+  soak?: { rate: number; result: LoadResult };
+  logging: Partial<Record<Workload, { warn: LoadResult; info: LoadResult }>>;
+  appHwmMb?: number;
+  pglite: { version?: string; seedSec?: number; http: Partial<Record<Workload, LoadResult>>; socket?: DeliveryResult };
+}
+
+const ROUTE: Record<Workload, string> = {
+  list: 'GET /api/tasks?limit=20',
+  get: 'GET /api/tasks/:id',
+  create: 'POST /api/tasks',
+  patch: 'PATCH /api/tasks/:id',
+  mix: 'mix (35% list, 35% get, 10% create, 20% patch)',
+};
+const READ_TARGET = 0.6;
+const WRITE_TARGET = 0.5;
+const HALF_RATE_P99_MS = 25;
+const SOCKET_P99_MS = 50;
+const RSS_MB = 300;
+
+const ms = (value: number) => (Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : '–');
+const mb = (value: number) => value.toFixed(0);
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+const errors = (result: LoadResult) =>
+  result.failures > 0 ? ` ⚠️ ${result.failures} errors` : result.total === 0 ? ' ⚠️ no response' : '';
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function targetFor(workload: Workload): number | undefined {
+  if (workload === 'list' || workload === 'get') return READ_TARGET;
+  if (workload === 'create' || workload === 'patch') return WRITE_TARGET;
+  return undefined;
+}
+
+/** The results as Markdown (printed, and written between the markers of docs/benchmarks.md). */
+export function renderResults(report: BenchReport): string {
+  const { machine, options } = report;
+  const out: string[] = [];
+  const minutes = report.finishedAt ? ((report.finishedAt.getTime() - report.startedAt.getTime()) / 60_000).toFixed(1) : '?';
+  out.push(
+    `Run of ${report.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${options.smoke ? 'smoke' : 'full'}, ${minutes} min): ` +
+      `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(1)} GB RAM, ${machine.os}, Node ${machine.node}, ` +
+      `${machine.postgres}${report.pglite.version ? `, PGlite ${report.pglite.version}` : ''}. Load average at start: ${machine.loadAvg.toFixed(2)}.`,
+    '',
+    `Data: ${options.users} users × ${options.tasksPerUser} tasks${report.seedSec ? ` (seeded in ${report.seedSec.toFixed(1)} s)` : ''}. ` +
+      `Every HTTP run: ${options.connections} connections, ${options.warmUpSec} s warm-up + ${options.durationSec} s measured, app and baseline back to back; ` +
+      `pool size ${options.poolSize} for both; LOG_LEVEL=warn.`,
+    '',
+  );
+
+  const workloads = WORKLOADS.filter((w) => report.http[w]);
+  if (workloads.length > 0) {
+    out.push('### HTTP on PostgreSQL', '');
+    out.push(
+      table(
+        ['route', 'app req/s', 'baseline req/s', 'app / baseline', 'app p50 / p99 ms', 'baseline p50 / p99 ms', 'app p99 at half its max (rate)', 'CPU ms/req app / baseline', 'app peak RSS MB'],
+        workloads.map((w) => {
+          const { app, baseline } = report.http[w]!;
+          const ratio = app.rps / baseline.rps;
+          const target = targetFor(w);
+          const half = report.halfRate[w];
+          return [
+            ROUTE[w],
+            `${app.rps.toFixed(0)}${errors(app)}`,
+            `${baseline.rps.toFixed(0)}${errors(baseline)}`,
+            `${(ratio * 100).toFixed(0)}%${target ? ` ${mark(ratio >= target)} (≥ ${target * 100}%)` : ''}`,
+            `${ms(app.p50)} / ${ms(app.p99)}`,
+            `${ms(baseline.p50)} / ${ms(baseline.p99)}`,
+            half ? `${ms(half.result.p99)} ${mark(half.result.p99 <= HALF_RATE_P99_MS)} (${half.rate}/s)${errors(half.result)}` : '–',
+            `${app.cpuMsPerRequest.toFixed(2)} / ${baseline.cpuMsPerRequest.toFixed(2)}`,
+            mb(app.rss.peakMb),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
+  if (report.socket) {
+    const s = report.socket;
+    out.push('### Socket.IO delivery (PostgreSQL)', '');
+    out.push(
+      table(
+        ['clients', 'mutations', 'events expected', 'delivered', 'lost', 'misdelivered', 'duplicates', 'unexpected', 'response → event p50 / p99 ms', 'request → event p50 / p99 ms', 'app peak RSS MB'],
+        [[`${s.clients}`, `${s.mutations}${s.failedMutations ? ` (${s.failedMutations} failed)` : ''}`, `${s.expected}`, `${s.delivered}`, `${s.lost} ${mark(s.lost === 0)}`, `${s.misdelivered} ${mark(s.misdelivered === 0)}`, `${s.duplicates}`, `${s.unexpected}`, `${ms(s.p50)} / ${ms(s.p99)} ${mark(s.p99 <= SOCKET_P99_MS)}`, `${ms(s.endToEnd.p50)} / ${ms(s.endToEnd.p99)}`, mb(s.rss.peakMb)]],
+      ),
+      '',
+      `${s.clients} sockets connected in ${s.connectSec.toFixed(1)} s; creates and title edits alternate at ${s.ratePerSec}/s (at most half the app's measured write capacity) for ${s.durationSec} s. ` +
+        `"response → event" is the owner socket's event time minus the HTTP response time on the client's clock (zero when the event overtakes the response: ${(s.beforeResponse * 100).toFixed(0)}% of events did, since the server emits right after commit, before it writes the response); ` +
+        '"request → event" is measured from sending the mutation, the whole path a change takes to a watching client.',
+      '',
+    );
+  }
+
+  if (report.soak) {
+    const { rate, result } = report.soak;
+    const growth = result.rss.endMb - result.rss.startMb;
+    out.push('### Soak: mix at half the maximum rate', '');
+    out.push(
+      table(
+        ['duration', 'rate', 'requests', 'p50 / p99 ms', 'RSS start → end MB', 'peak RSS MB', 'growth'],
+        [[`${options.soakSec} s`, `${rate}/s`, `${result.total}${errors(result)}`, `${ms(result.p50)} / ${ms(result.p99)} ${mark(result.p99 <= HALF_RATE_P99_MS)}`, `${mb(result.rss.startMb)} → ${mb(result.rss.endMb)}`, mb(result.rss.peakMb), `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB`]],
+      ),
+      '',
+    );
+  }
+
+  const logged = WORKLOADS.filter((w) => report.logging[w]);
+  if (logged.length > 0) {
+    out.push('### Logging cost: LOG_LEVEL=info (Fastify request log, two lines per request, to a file) vs warn', '', 'A second app instance at info, run right after the warn instance on the same workload.', '');
+    out.push(
+      table(
+        ['route', 'warn req/s', 'info req/s', 'change', 'info p50 / p99 ms', 'CPU ms/req warn / info'],
+        logged.map((w) => {
+          const { info, warn } = report.logging[w]!;
+          return [
+            ROUTE[w],
+            warn.rps.toFixed(0),
+            `${info.rps.toFixed(0)}${errors(info)}`,
+            `${(((info.rps - warn.rps) / warn.rps) * 100).toFixed(0)}%`,
+            `${ms(info.p50)} / ${ms(info.p99)}`,
+            `${warn.cpuMsPerRequest.toFixed(2)} / ${info.cpuMsPerRequest.toFixed(2)}`,
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
+  const pgliteRoutes = WORKLOADS.filter((w) => report.pglite.http[w]);
+  if (pgliteRoutes.length > 0) {
+    out.push(`### Embedded PGlite (short run: ${options.pglite.users} users × ${options.pglite.tasksPerUser} tasks, ${options.pglite.durationSec} s per route)`, '');
+    out.push(
+      table(
+        ['route', 'req/s', 'p50 / p99 ms', 'CPU ms/req', 'peak RSS MB'],
+        pgliteRoutes.map((w) => {
+          const r = report.pglite.http[w]!;
+          return [ROUTE[w], `${r.rps.toFixed(0)}${errors(r)}`, `${ms(r.p50)} / ${ms(r.p99)}`, r.cpuMsPerRequest.toFixed(2), mb(r.rss.peakMb)];
+        }),
+      ),
+      '',
+    );
+    const s = report.pglite.socket;
+    if (s) out.push(`Socket.IO on PGlite: ${s.clients} clients, ${s.mutations} mutations, ${s.delivered}/${s.expected} events delivered, ${s.lost} lost, ${s.misdelivered} misdelivered; p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms.`, '');
+  }
+
+  const peaks = [...workloads.map((w) => report.http[w]!.app.rss.peakMb), report.soak?.result.rss.peakMb ?? 0, report.socket?.rss.peakMb ?? 0];
+  if (peaks.some((p) => p > 0)) {
+    const peak = Math.max(...peaks);
+    out.push(`App peak RSS on PostgreSQL: ${mb(peak)} MB sampled, ${mb(report.appHwmMb ?? 0)} MB VmHWM ${mark(Math.max(peak, report.appHwmMb ?? 0) <= RSS_MB)} (target ≤ ${RSS_MB} MB).`, '');
+  }
+  return out.join('\n');
+}
+
+/** Prints the tables; returns how many runs had errors or lost events (they fail the run). */
+export function printReport(report: BenchReport): number {
+  console.log(`\n${renderResults(report)}`);
+  let failures = 0;
+  const bad = (result: LoadResult) => Number(result.failures > 0 || result.total === 0);
+  for (const pair of Object.values(report.http)) failures += bad(pair.app) + bad(pair.baseline);
+  for (const half of Object.values(report.halfRate)) failures += bad(half.result);
+  for (const result of [...Object.values(report.logging).map((pair) => pair.info), ...Object.values(report.pglite.http)]) failures += bad(result);
+  for (const s of [report.socket, report.pglite.socket]) {
+    if (s) failures += Number(s.lost + s.misdelivered + s.duplicates + s.unexpected + s.failedMutations > 0 || s.mutations === 0);
+  }
+  return failures;
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the results between the markers of docs/benchmarks.md, keeping the hand-written analysis around them. */
+export function writeDocs(report: BenchReport): string {
+  const file = path.join(repoDir, 'docs', 'benchmarks.md');
+  const results = `${START}\n${renderResults(report)}\n${END}`;
+  let text: string;
+  if (existsSync(file)) {
+    text = readFileSync(file, 'utf8');
+    const start = text.indexOf(START);
+    const end = text.indexOf(END);
+    text = start >= 0 && end > start ? text.slice(0, start) + results + text.slice(end + END.length) : `${text.trimEnd()}\n\n## Results\n\n${results}\n`;
+  } else {
+    text = `# Benchmarks\n\nGenerated by \`pnpm bench\`.\n\n## Results\n\n${results}\n`;
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}
