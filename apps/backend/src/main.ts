@@ -43,4 +43,6 @@ process.once('SIGINT', (signal) => void shutdown(signal));
 await app.listen({ port: config.port, host: config.host });
 const address = app.getHttpServer().address();
 const port = typeof address === 'object' && address !== null ? address.port : config.port;
-logger.info({ port }, `Tasks API listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
+// `url` is what process supervisors and the E2E harness read to find the server.
+const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+logger.info({ url }, `Tasks API listening on ${url}`);
