@@ -139,27 +139,19 @@ app.get('/api/tasks', async (request) => {
   if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(offset) || offset < 0) {
     throw new HttpProblem(400, 'Bad Request', 'limit/offset');
   }
-  // Same as TasksRepository.listForUser: page + count in one REPEATABLE READ snapshot.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const page = await client.query<TaskRow>(
-      `SELECT ${COLUMNS} FROM tasks WHERE user_id = $1 AND deleted_at IS NULL
-       ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-      [userId, limit, offset],
-    );
-    const count = await client.query<{ total: number }>(
-      'SELECT count(*)::int AS total FROM tasks WHERE user_id = $1 AND deleted_at IS NULL',
-      [userId],
-    );
-    await client.query('COMMIT');
-    return { items: page.rows.map(toTask), total: count.rows[0]?.total ?? 0, limit, offset };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  // Same as TasksRepository.listForUser: page + count in one statement (one snapshot); the count is
+  // the one-row left side, so an offset past the end still gets the total.
+  const { rows } = await pool.query<TaskRow & { total: number }>(
+    `SELECT c.total, p.id, p.title, p.description, p.status::text AS status, p.priority::text AS priority,
+       p.started_at, p.completed_at, p.failed_at, p.error_message, p.logs, p.version, p.created_at, p.updated_at
+     FROM (SELECT count(*)::int AS total FROM tasks WHERE user_id = $1 AND deleted_at IS NULL) AS c
+     LEFT JOIN LATERAL (
+       SELECT * FROM tasks WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
+     ) AS p ON true
+     ORDER BY p.created_at DESC, p.id DESC`,
+    [userId, limit, offset],
+  );
+  return { items: rows.filter((row) => row.id !== null).map(toTask), total: rows[0]?.total ?? 0, limit, offset };
 });
 
 app.get('/api/tasks/:id', async (request, reply) => {

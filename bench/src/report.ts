@@ -127,7 +127,7 @@ export function renderResults(report: BenchReport): string {
 
   const logged = WORKLOADS.filter((w) => report.logging[w]);
   if (logged.length > 0) {
-    out.push('### Logging cost: LOG_LEVEL=info (Fastify request log, two lines per request, to a file) vs warn', '', 'A second app instance at info, run right after the warn instance on the same workload.', '');
+    out.push('### Logging cost: LOG_LEVEL=info (request log, one line per request, to a file) vs warn', '', 'A second app instance at info, run right after the warn instance on the same workload.', '');
     out.push(
       table(
         ['route', 'warn req/s', 'info req/s', 'change', 'info p50 / p99 ms', 'CPU ms/req warn / info'],

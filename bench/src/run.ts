@@ -210,7 +210,7 @@ async function main(): Promise<BenchReport> {
           }
         }
       } else if (appInfo) {
-        log('LOG_LEVEL=info (two request log lines per request) against warn');
+        log('LOG_LEVEL=info (one request log line per request) against warn');
         for (const workload of logged) {
           const warn = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
           report.logging[workload] = { warn, info: await maxRate(appInfo, workload, users, options.warmUpSec, options.durationSec) };

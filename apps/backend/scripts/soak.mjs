@@ -5,7 +5,8 @@
  *
  *   pnpm soak                      15 minutes (SOAK_SECONDS=900)
  *   SOAK_SECONDS=120 pnpm soak     the CI version
- * Optional: DATABASE_URL (PostgreSQL; embedded PGlite otherwise), REDIS_URL, SOAK_WORKERS, SOAK_SOCKETS.
+ * Optional: DATABASE_URL (a PostgreSQL server: the soak runs in a throwaway database it creates there
+ * and drops afterwards; embedded PGlite otherwise), REDIS_URL, SOAK_WORKERS, SOAK_SOCKETS.
  * Exits 1 when a request got a 5xx or no answer, or the server did not exit 0, or sockets leaked.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { io } from 'socket.io-client';
 
 const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +48,25 @@ writeFileSync(
   });\n`,
 );
 
+/** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE). */
+async function onServer(sql) {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+let databaseUrl;
+const databaseName = `tasks_soak_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+if (process.env.DATABASE_URL) {
+  await onServer(`CREATE DATABASE "${databaseName}"`);
+  const target = new URL(process.env.DATABASE_URL);
+  target.pathname = `/${databaseName}`;
+  databaseUrl = target.toString();
+}
+
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, ['--expose-gc', '--require', probe, 'dist/main.js'], {
@@ -60,7 +81,7 @@ const server = spawn(process.execPath, ['--expose-gc', '--require', probe, 'dist
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_REGISTER: '100000',
     TASKS_MAX_CONCURRENT: '1000',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, SOCKET_IO_KEY_PREFIX: `soak-${randomUUID()}`, AUTH_RATE_LIMIT_KEY_PREFIX: `soak-${randomUUID()}` } : {}),
   },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -184,11 +205,14 @@ await Promise.all([...users.map(worker), churn(), reporter()]);
 for (const socket of sockets) socket.close();
 stats.socketsClosed += sockets.size;
 sockets.clear();
-await sleep(3_000);
+// Idle PostgreSQL pool connections close after pg's 10 s idle timeout; wait past it so that the
+// count below holds only what should stay open (and anything leaked).
+await sleep(12_000);
 const end = await sample();
 server.kill('SIGTERM');
 const exit = await exited;
 rmSync(work, { recursive: true, force: true });
+if (databaseUrl) await onServer(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
 
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const summary = {

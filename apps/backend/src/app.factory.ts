@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { registerJsonBodyParser } from './common/http/json-body-parser.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
+import { OneLineRequestLog } from './common/http/request-log.js';
 import { ServiceUnavailableError } from './common/errors/domain-error.js';
 import { sendProblem } from './common/filters/send-problem.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
@@ -39,6 +40,8 @@ export async function createApp(
     loggerInstance: logger,
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // One request log line, on completion (see request-log.ts).
+    logController: new OneLineRequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
     // A client must deliver its whole request within a minute: slowloris connections cannot pile up.
     requestTimeout: 60_000,

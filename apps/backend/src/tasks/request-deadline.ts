@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 
-const deadlines = new AsyncLocalStorage<AbortSignal>();
+/** The request's deadline, a `performance.now()` time: a clock check, no timer per request. */
+const deadlines = new AsyncLocalStorage<number>();
 
-/** Runs `fn` with a signal that aborts when the request's time budget is spent. */
-export function withRequestDeadline<T>(signal: AbortSignal, fn: () => T): T {
-  return deadlines.run(signal, fn);
+/** Runs `fn` with the request's deadline (`performance.now()` time by which it must be done). */
+export function withRequestDeadline<T>(deadline: number, fn: () => T): T {
+  return deadlines.run(deadline, fn);
 }
 
 /**
@@ -13,7 +15,8 @@ export function withRequestDeadline<T>(signal: AbortSignal, fn: () => T): T {
  * statement already running is cancelled by PostgreSQL's statement_timeout.)
  */
 export function assertWithinDeadline(): void {
-  if (deadlines.getStore()?.aborted) {
+  const deadline = deadlines.getStore();
+  if (deadline !== undefined && performance.now() >= deadline) {
     throw new ServiceUnavailableError('The request ran out of time before its change was made.');
   }
 }

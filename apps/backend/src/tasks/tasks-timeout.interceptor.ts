@@ -1,6 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { catchError, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import type { FastifyReply } from 'fastify';
+import { performance } from 'node:perf_hooks';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { withRequestDeadline } from './request-deadline.js';
@@ -8,7 +9,7 @@ import { withRequestDeadline } from './request-deadline.js';
 /**
  * Bounds every tasks request by TASKS_API_TIMEOUT: past it the client gets 503. The database's
  * statement_timeout (set to the same budget on the pool) cancels the statement still running, and
- * the request's deadline signal stops the service before any further write.
+ * the request's deadline stops the service before any further write.
  */
 @Injectable()
 export class TasksTimeoutInterceptor implements NestInterceptor {
@@ -21,8 +22,8 @@ export class TasksTimeoutInterceptor implements NestInterceptor {
     const remaining = Math.floor(ms - elapsed);
     const spent = () => new ServiceUnavailableError(`The request took longer than ${ms} ms and was cancelled; try again.`);
     if (remaining <= 0) return throwError(spent);
-    const deadline = AbortSignal.timeout(remaining);
-    // The handler runs on subscription, so subscribing inside the deadline's context hands it the signal.
+    const deadline = performance.now() + remaining;
+    // The handler runs on subscription, so subscribing inside the deadline's context hands it the deadline.
     const handled = new Observable<unknown>((subscriber) =>
       withRequestDeadline(deadline, () => next.handle().subscribe(subscriber)),
     );

@@ -10,20 +10,33 @@ const RUNNING_CAP_LOCK_SPACE = 4_104_001;
 
 export type StartResult = { kind: 'updated'; row: TaskRow } | { kind: 'stale' } | { kind: 'cap-reached' };
 
-const ORDER_BY: Record<TaskSort, Prisma.TaskOrderByWithRelationInput[]> = {
-  createdAt: [{ createdAt: 'asc' }, { id: 'asc' }],
-  '-createdAt': [{ createdAt: 'desc' }, { id: 'desc' }],
-  updatedAt: [{ updatedAt: 'asc' }, { id: 'asc' }],
-  '-updatedAt': [{ updatedAt: 'desc' }, { id: 'desc' }],
-  priority: [{ priority: 'asc' }, { id: 'asc' }],
-  '-priority': [{ priority: 'desc' }, { id: 'desc' }],
+// Sort columns of the list, each with the id as tie-break. Qualified with the page's alias `p`:
+// an unqualified `priority` in the outer ORDER BY would be the text alias (alphabetical), not the enum.
+const ORDER_BY: Record<TaskSort, { inner: Prisma.Sql; outer: Prisma.Sql }> = {
+  createdAt: { inner: Prisma.sql`created_at ASC, id ASC`, outer: Prisma.sql`p.created_at ASC, p.id ASC` },
+  '-createdAt': { inner: Prisma.sql`created_at DESC, id DESC`, outer: Prisma.sql`p.created_at DESC, p.id DESC` },
+  updatedAt: { inner: Prisma.sql`updated_at ASC, id ASC`, outer: Prisma.sql`p.updated_at ASC, p.id ASC` },
+  '-updatedAt': { inner: Prisma.sql`updated_at DESC, id DESC`, outer: Prisma.sql`p.updated_at DESC, p.id DESC` },
+  // PostgreSQL orders enum values as declared (LOW < MEDIUM < HIGH < URGENT).
+  priority: { inner: Prisma.sql`priority ASC, id ASC`, outer: Prisma.sql`p.priority ASC, p.id ASC` },
+  '-priority': { inner: Prisma.sql`priority DESC, id DESC`, outer: Prisma.sql`p.priority DESC, p.id DESC` },
 };
 
+/** A list row: the total, and a task's columns (all null on the one row of an empty page). */
+type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number };
+
+/** `column IN (…)` over enum values, each parameter cast to the column's enum type. */
+function inEnum(column: Prisma.Sql, type: Prisma.Sql, values: readonly string[]): Prisma.Sql {
+  if (values.length === 0) return Prisma.sql`false`;
+  return Prisma.sql`${column} IN (${Prisma.join(values.map((value) => Prisma.sql`${value}::${type}`))})`;
+}
+
 // Raw statements return snake_case columns; these aliases give them the model's field names.
-const RETURNING_TASK = Prisma.sql`RETURNING id, user_id AS "userId", title, description, status::text AS status,
+const TASK_COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, status::text AS status,
   priority::text AS priority, started_at AS "startedAt", completed_at AS "completedAt", failed_at AS "failedAt",
   error_message AS "errorMessage", logs, version, created_at AS "createdAt", updated_at AS "updatedAt",
   deleted_at AS "deletedAt"`;
+const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
 
 /**
  * The only code that touches the tasks table. Every statement is scoped to the owner and to live
@@ -44,25 +57,36 @@ export class TasksRepository {
     return this.prisma.task.create({ data: { ...data, userId } });
   }
 
-  findOwnedById(userId: string, id: string): Promise<TaskRow | null> {
-    return this.prisma.task.findFirst({ where: this.owned(userId, id) });
+  /** Raw SQL: the hottest read, and Prisma's query path costs more CPU than the statement (docs/benchmarks.md §7). */
+  async findOwnedById(userId: string, id: string): Promise<TaskRow | null> {
+    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+      SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL`;
+    return rows[0] ?? null;
   }
 
-  /** One page and the total, read in one snapshot; only the page's rows are loaded. */
+  /**
+   * One page and the total in ONE statement, hence one snapshot (what a REPEATABLE READ transaction
+   * gave, without its BEGIN / SET TRANSACTION / COMMIT round trips). The count is the one-row left
+   * side of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows).
+   */
   async listForUser(userId: string, filter: TaskFilter): Promise<{ rows: TaskRow[]; total: number }> {
-    const where: Prisma.TaskWhereInput = {
-      userId,
-      deletedAt: null,
-      ...(filter.status ? { status: { in: filter.status } } : {}),
-      ...(filter.priority ? { priority: { in: filter.priority } } : {}),
-    };
-    const [rows, total] = await this.prisma.$transaction(
-      [
-        this.prisma.task.findMany({ where, orderBy: ORDER_BY[filter.sort], take: filter.limit, skip: filter.offset }),
-        this.prisma.task.count({ where }),
-      ],
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-    );
+    const where = Prisma.sql`user_id = ${userId}::uuid AND deleted_at IS NULL
+      ${filter.status ? Prisma.sql`AND ${inEnum(Prisma.sql`status`, Prisma.sql`"TaskStatus"`, filter.status)}` : Prisma.empty}
+      ${filter.priority ? Prisma.sql`AND ${inEnum(Prisma.sql`priority`, Prisma.sql`"TaskPriority"`, filter.priority)}` : Prisma.empty}`;
+    const order = ORDER_BY[filter.sort];
+    const found = await this.prisma.$queryRaw<PageRow[]>`
+      SELECT c.total, p.id, p.user_id AS "userId", p.title, p.description, p.status::text AS status,
+        p.priority::text AS priority, p.started_at AS "startedAt", p.completed_at AS "completedAt",
+        p.failed_at AS "failedAt", p.error_message AS "errorMessage", p.logs, p.version,
+        p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.deleted_at AS "deletedAt"
+      FROM (SELECT count(*)::int AS total FROM tasks WHERE ${where}) AS c
+      LEFT JOIN LATERAL (
+        SELECT * FROM tasks WHERE ${where} ORDER BY ${order.inner} LIMIT ${filter.limit} OFFSET ${filter.offset}
+      ) AS p ON true
+      ORDER BY ${order.outer}`;
+    const total = found[0]?.total ?? 0;
+    const rows: TaskRow[] = [];
+    for (const { total: _total, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
     return { rows, total };
   }
 

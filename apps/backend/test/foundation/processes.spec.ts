@@ -67,7 +67,8 @@ describe('the built server process', { timeout: 120_000 }, () => {
       DATA_DIR: database.dataDir,
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       JWT_SECRET,
-      LOG_LEVEL: 'info',
+      // debug: the request's arrival line (below) is how the test knows the server has it.
+      LOG_LEVEL: 'debug',
     });
     await backend.ready();
 
