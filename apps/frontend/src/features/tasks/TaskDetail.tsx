@@ -14,13 +14,15 @@ interface TaskDetailProps {
   task: Task;
   onChanged(task: Task): void;
   onDeleted(id: string): void;
+  /** Called before the delete request: its own event may arrive before the response does. */
+  onDeleting(id: string): void;
   onClose(): void;
   onSessionEnded(): void;
 }
 
 type Panel = 'none' | 'edit' | 'fail';
 
-export function TaskDetail({ task, onChanged, onDeleted, onClose, onSessionEnded }: TaskDetailProps) {
+export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, onSessionEnded }: TaskDetailProps) {
   const [panel, setPanel] = useState<Panel>('none');
   const [errorMessage, setErrorMessage] = useState('');
   const [busy, setBusy] = useState(false);
@@ -72,6 +74,7 @@ export function TaskDetail({ task, onChanged, onDeleted, onClose, onSessionEnded
 
   const remove = async () => {
     setBusy(true);
+    onDeleting(task.id);
     try {
       await api.deleteTask(task.id);
       setConfirmDelete(false);

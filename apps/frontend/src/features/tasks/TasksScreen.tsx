@@ -9,7 +9,7 @@ import {
   type TaskSort,
   type TaskStatus,
 } from '@tasks/schemas';
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { api } from '../../lib/api/client.js';
 import { isUnauthorized, messageOf } from '../../lib/errors.js';
 import { Alert } from '../../components/Field.js';
@@ -47,6 +47,8 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
   const patchRow = (task: Task) =>
     setList((page) => page && { ...page, items: page.items.map((item) => (item.id === task.id ? newer(item, task) : item)) });
   const sessionEnded = useEffectEvent(onSessionEnded);
+  // Tasks this tab is deleting: their `task:deleted` event is ours, not news from elsewhere.
+  const deletingHere = useRef(new Set<string>());
 
   useEffect(() => {
     let current = true; // a newer filter or reload supersedes this response
@@ -86,7 +88,7 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
     if (task !== null) patchRow(task);
     reload();
     if (task !== null) setSelected((current) => (current?.id === task.id ? newer(current, task) : current));
-    if (deletedId !== undefined && selected?.id === deletedId) {
+    if (deletedId !== undefined && !deletingHere.current.has(deletedId) && selected?.id === deletedId) {
       setSelected(null);
       setNotice('The task you had open was deleted.');
     }
@@ -241,6 +243,7 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
             task={selected}
             onChanged={changed}
             onDeleted={deleted}
+            onDeleting={(id) => deletingHere.current.add(id)}
             onClose={() => setSelected(null)}
             onSessionEnded={onSessionEnded}
           />
