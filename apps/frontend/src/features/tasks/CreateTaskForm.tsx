@@ -1,9 +1,9 @@
-import { TASK_PRIORITIES, type Task, type TaskPriority } from '@tasks/schemas';
+import type { Task, TaskPriority } from '@tasks/schemas';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api/client.js';
 import { formErrorsOf, isUnauthorized, type FormErrors } from '../../lib/errors.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
-import { PRIORITY_LABELS } from './task-labels.js';
+import { PrioritySelect } from './PrioritySelect.js';
 
 interface CreateTaskFormProps {
   onCreated(task: Task): void;
@@ -62,17 +62,7 @@ export function CreateTaskForm({ onCreated, onSessionEnded }: CreateTaskFormProp
       </Field>
       <div className="row">
         <Field id="new-priority" label="Priority" error={errors.fields.priority}>
-          <select
-            {...controlProps('new-priority', errors.fields.priority)}
-            value={priority}
-            onChange={(event) => setPriority(event.target.value as TaskPriority)}
-          >
-            {TASK_PRIORITIES.map((value) => (
-              <option key={value} value={value}>
-                {PRIORITY_LABELS[value]}
-              </option>
-            ))}
-          </select>
+          <PrioritySelect id="new-priority" value={priority} error={errors.fields.priority} onChange={setPriority} />
         </Field>
         <button type="submit" className="primary" disabled={busy}>
           Add task

@@ -1,9 +1,9 @@
-import { TASK_PRIORITIES, type Task, type TaskPriority } from '@tasks/schemas';
+import type { Task, TaskPriority } from '@tasks/schemas';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../lib/api/client.js';
 import type { FormErrors } from '../../lib/errors.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
-import { PRIORITY_LABELS } from './task-labels.js';
+import { PrioritySelect } from './PrioritySelect.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
 
 interface EditTaskFormProps extends TaskErrorHandlers {
@@ -58,17 +58,7 @@ export function EditTaskForm({ task, onSaved, onCancel, ...handlers }: EditTaskF
         />
       </Field>
       <Field id="edit-priority" label="Priority" error={errors.fields.priority}>
-        <select
-          {...controlProps('edit-priority', errors.fields.priority)}
-          value={priority}
-          onChange={(event) => setPriority(event.target.value as TaskPriority)}
-        >
-          {TASK_PRIORITIES.map((value) => (
-            <option key={value} value={value}>
-              {PRIORITY_LABELS[value]}
-            </option>
-          ))}
-        </select>
+        <PrioritySelect id="edit-priority" value={priority} error={errors.fields.priority} onChange={setPriority} />
       </Field>
       <Alert message={errors.message} />
       <div className="actions">
