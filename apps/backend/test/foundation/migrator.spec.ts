@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/prisma/migrator.js';
 import { openPgSession } from '../../src/prisma/sql-session.js';
-import { createPostgresDatabase, postgresServer } from '../support/databases.js';
+import { createPostgresDatabase, usePostgresServer } from '../support/databases.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 interface MigrationRecord extends Record<string, unknown> {
@@ -179,19 +179,13 @@ describe('migrator', () => {
 
   // Several connections on one database: PostgreSQL only (a private server in the PGlite run).
   describe('on PostgreSQL', () => {
-    let server: Awaited<ReturnType<typeof postgresServer>>;
-    beforeAll(async () => {
-      server = await postgresServer();
-    }, 120_000);
-    afterAll(async () => {
-      await server.release();
-    });
+    const serverUrl = usePostgresServer();
 
     it('should apply each migration exactly once when several instances migrate one empty database at once', async () => {
       addMigration('29990101000000_add_probe', 'CREATE TABLE "probe" ("id" INTEGER PRIMARY KEY);\n');
       const migrations = readMigrations(dir);
       const names = migrations.map((m) => m.name);
-      const database = await createPostgresDatabase('tasks_concurrent', server.url);
+      const database = await createPostgresDatabase('tasks_concurrent', serverUrl());
       const sessions = await Promise.all(Array.from({ length: 6 }, () => openPgSession(database.url)));
       try {
         const results = await Promise.all(sessions.map((session) => migrate(session, migrations)));

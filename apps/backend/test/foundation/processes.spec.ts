@@ -4,9 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../src/prisma/migrator.js';
-import { createPostgresDatabase, createThrowawayDatabase, postgresServer } from '../support/databases.js';
+import { createPostgresDatabase, createThrowawayDatabase, usePostgresServer } from '../support/databases.js';
 import { ensureBuilt, spawnBackend, type BackendProcess, type Exit } from './support/backend-process.js';
 
 const JWT_SECRET = 'process-test-secret-long-enough-for-hs256-0123456789';
@@ -105,16 +105,10 @@ describe('the built server process', { timeout: 120_000 }, () => {
 
   // Two processes on one database: PostgreSQL only (a private server in the PGlite run).
   describe('on PostgreSQL', () => {
-    let server: Awaited<ReturnType<typeof postgresServer>>;
-    beforeAll(async () => {
-      server = await postgresServer();
-    }, 120_000);
-    afterAll(async () => {
-      await server.release();
-    });
+    const serverUrl = usePostgresServer();
 
     it('should bring both up and record each migration once when two instances start together on an empty database', async () => {
-      const db = await createPostgresDatabase('tasks_twostart', server.url);
+      const db = await createPostgresDatabase('tasks_twostart', serverUrl());
       cleanups.push(() => db.drop());
       const env = { DATABASE_URL: db.url, JWT_SECRET, LOG_LEVEL: 'info' };
 

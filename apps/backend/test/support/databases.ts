@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Tests run on PostgreSQL when DATABASE_URL is set (a server to create throwaway databases on)
@@ -70,5 +71,23 @@ export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
       await db.drop();
       removeDir();
     },
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start `postgresServer()` for the enclosing describe and
+ * release it afterwards; call the returned function inside tests for the server's URL.
+ */
+export function usePostgresServer(): () => string {
+  let server: Awaited<ReturnType<typeof postgresServer>> | undefined;
+  beforeAll(async () => {
+    server = await postgresServer();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.release();
+  });
+  return () => {
+    if (!server) throw new Error('usePostgresServer: the server is not started yet');
+    return server.url;
   };
 }
