@@ -43,6 +43,10 @@ export async function createApp(
     // One request log line, on completion (see request-log.ts).
     logController: new OneLineRequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's router gives up on a path parameter over 100 characters and answers "no route",
+    // so a long bogus id got 404 instead of the 401/400 every other bad id gets. Let the route
+    // match and the schema refuse it; the URL itself is still bounded by Node's header limit.
+    routerOptions: { maxParamLength: 8192 },
     // A client must deliver its whole request within a minute: slowloris connections cannot pile up.
     requestTimeout: 60_000,
     trustProxy: config.trustProxy,

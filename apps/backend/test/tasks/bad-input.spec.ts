@@ -144,7 +144,7 @@ describe('tasks bad input', () => {
     expect(await allTaskRows(t)).toEqual(before);
   });
 
-  for (const id of ['not-a-uuid', '123', "1' OR '1'='1", '7f0c2a4e5b7d4c1e9a3b1d2e3f4a5b6c0', '%00']) {
+  for (const id of ['not-a-uuid', '123', "1' OR '1'='1", '7f0c2a4e5b7d4c1e9a3b1d2e3f4a5b6c0', '%00', 'a'.repeat(300)]) {
     it(`should answer 400 naming "id" when the id is ${JSON.stringify(id)}`, async () => {
       const path = `/api/tasks/${encodeURIComponent(id)}`;
       for (const [method, suffix, body] of [
