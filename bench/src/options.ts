@@ -8,6 +8,8 @@ export interface BenchOptions {
   /** DATABASE_POOL_SIZE of the app, and the pg pool of the baseline. */
   poolSize: number;
   warmUpSec: number;
+  /** Mixed warm-up of each server before the first measurement. */
+  globalWarmUpSec: number;
   durationSec: number;
   halfRateSec: number;
   soakSec: number;
@@ -72,6 +74,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     connections: number(args, 'connections', 10),
     poolSize: number(args, 'pool', 10),
     warmUpSec: number(args, 'warmup', smoke ? 1 : 2),
+    globalWarmUpSec: smoke ? 2 : 6,
     durationSec,
     halfRateSec: smoke ? 2 : durationSec,
     soakSec: number(args, 'soak', smoke ? 5 : 300),

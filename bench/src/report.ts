@@ -15,7 +15,7 @@ export interface BenchReport {
   seedSec?: number;
   passwordHash?: string;
   http: Partial<Record<Workload, { app: LoadResult; baseline: LoadResult }>>;
-  halfRate: Partial<Record<Workload, { rate: number; result: LoadResult }>>;
+  halfRate: Partial<Record<Workload, { rate: number; result: LoadResult; baseline?: LoadResult }>>;
   socket?: DeliveryResult;
   soak?: { rate: number; result: LoadResult };
   logging: Partial<Record<Workload, { warn: LoadResult; info: LoadResult }>>;
@@ -73,7 +73,7 @@ export function renderResults(report: BenchReport): string {
     out.push('### HTTP on PostgreSQL', '');
     out.push(
       table(
-        ['route', 'app req/s', 'baseline req/s', 'app / baseline', 'app p50 / p99 ms', 'baseline p50 / p99 ms', 'app p99 at half its max (rate)', 'CPU ms/req app / baseline', 'app peak RSS MB'],
+        ['route', 'app req/s', 'baseline req/s', 'app / baseline', 'app p50 / p99 ms', 'baseline p50 / p99 ms', 'app p99 at half its max (rate)', 'baseline p99 at that rate', 'CPU ms/req app / baseline', 'app peak RSS MB'],
         workloads.map((w) => {
           const { app, baseline } = report.http[w]!;
           const ratio = app.rps / baseline.rps;
@@ -87,6 +87,7 @@ export function renderResults(report: BenchReport): string {
             `${ms(app.p50)} / ${ms(app.p99)}`,
             `${ms(baseline.p50)} / ${ms(baseline.p99)}`,
             half ? `${ms(half.result.p99)} ${mark(half.result.p99 <= HALF_RATE_P99_MS)} (${half.rate}/s)${errors(half.result)}` : '–',
+            half?.baseline ? `${ms(half.baseline.p99)}${errors(half.baseline)}` : '–',
             `${app.cpuMsPerRequest.toFixed(2)} / ${baseline.cpuMsPerRequest.toFixed(2)}`,
             mb(app.rss.peakMb),
           ];
@@ -178,7 +179,7 @@ export function printReport(report: BenchReport): number {
   let failures = 0;
   const bad = (result: LoadResult) => Number(result.failures > 0 || result.total === 0);
   for (const pair of Object.values(report.http)) failures += bad(pair.app) + bad(pair.baseline);
-  for (const half of Object.values(report.halfRate)) failures += bad(half.result);
+  for (const half of Object.values(report.halfRate)) failures += bad(half.result) + (half.baseline ? bad(half.baseline) : 0);
   for (const result of [...Object.values(report.logging).map((pair) => pair.info), ...Object.values(report.pglite.http)]) failures += bad(result);
   for (const s of [report.socket, report.pglite.socket]) {
     if (s) failures += Number(s.lost + s.misdelivered + s.duplicates + s.unexpected + s.failedMutations > 0 || s.mutations === 0);

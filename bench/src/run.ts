@@ -13,6 +13,7 @@ import { machineInfo } from './machine.js';
 import { parseOptions, USAGE } from './options.js';
 import { backendDir, baselineEntry, benchDir } from './paths.js';
 import { type BenchReport, printReport, writeDocs } from './report.js';
+import { appStartCommand } from './app-command.js';
 import { freePort, type RunningServer, startServer } from './servers.js';
 import { measureDelivery } from './socket-load.js';
 
@@ -50,13 +51,15 @@ function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+const appCommand = appStartCommand();
+
 let serverCount = 0;
 async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv): Promise<RunningServer> {
   const port = await freePort();
   serverCount += 1;
   let env = appEnvironment;
   const label = `${name}-${Date.now()}`;
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = [...appCommand.nodeArgs];
   if (options.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`);
   if (options.traceSql) {
     nodeArgs.push('--import', pathToFileURL(path.join(benchDir, 'dist/src/pg-trace.js')).href);
@@ -65,9 +68,9 @@ async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv): Promis
   if (options.cpuProf || options.traceSql) mkdirSync(profileDir, { recursive: true });
   return startServer({
     name,
-    args: [...nodeArgs, 'dist/main.js'],
+    args: [...nodeArgs, appCommand.entry],
     cwd: backendDir,
-    env: { ...env, PORT: String(port) },
+    env: { ...env, ...appCommand.env, PORT: String(port) },
     port,
     readyPath: '/api/health/ready',
     readyStatus: 200,
@@ -199,6 +202,11 @@ async function main(): Promise<BenchReport> {
         appInfo = info;
         stops.push(() => info.stop());
       }
+      // One mixed warm-up of each server before anything is measured, so every route is compiled by
+      // the JIT: otherwise the first workload measured paid for it (GET at 0.9–1.1 instead of 0.65 ms/req).
+      for (const server of [app, baseline, ...(appInfo ? [appInfo] : [])]) {
+        await warmUp(loadOptions(server, 'mix', users, options.globalWarmUpSec), options.globalWarmUpSec);
+      }
       if (options.parts.has('http')) {
         log('HTTP at full speed (each workload: app, then baseline)');
         for (const workload of options.workloads) {
@@ -223,8 +231,10 @@ async function main(): Promise<BenchReport> {
           const rate = Math.max(1, Math.floor(max / 2));
           const result = await measure(loadOptions(app, workload, users, options.halfRateSec, rate));
           app.assertRunning();
-          report.halfRate[workload] = { rate, result };
-          log(`  app ${workload.padEnd(6)} at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}`);
+          // The baseline at the same rate: the latency floor this machine gives at that load.
+          const base = await measure(loadOptions(baseline, workload, users, options.halfRateSec, rate));
+          report.halfRate[workload] = { rate, result, baseline: base };
+          log(`  app ${workload.padEnd(6)} at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} ms  p99 ${base.p99} ms`);
         }
       }
       if (options.parts.has('socket')) {
@@ -243,7 +253,9 @@ async function main(): Promise<BenchReport> {
         const result = await measure(loadOptions(app, 'mix', users, options.soakSec, rate));
         app.assertRunning();
         report.soak = { rate, result };
-        report.halfRate.mix = { rate, result };
+        const base = await measure(loadOptions(baseline, 'mix', users, options.halfRateSec, rate));
+        report.halfRate.mix = { rate, result, baseline: base };
+        log(`  baseline mix at ${rate} req/s for ${options.halfRateSec}s: p50 ${base.p50} ms  p99 ${base.p99} ms`);
         log(`  p99 ${result.p99} ms; RSS ${result.rss.startMb.toFixed(0)} → ${result.rss.endMb.toFixed(0)} MB (peak ${result.rss.peakMb.toFixed(0)})`);
       }
       report.appHwmMb = Math.max(...[...Object.values(report.http).map((r) => r.app.rss.hwmMb), report.soak?.result.rss.hwmMb ?? 0, report.socket?.rss.hwmMb ?? 0]);

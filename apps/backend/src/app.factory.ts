@@ -1,12 +1,13 @@
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { AppFastifyAdapter } from './common/http/app-fastify-adapter.js';
 import { registerJsonBodyParser } from './common/http/json-body-parser.js';
+import { registerSecurityHeaders } from './common/http/security-headers.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { OneLineRequestLog } from './common/http/request-log.js';
 import { ServiceUnavailableError } from './common/errors/domain-error.js';
@@ -16,6 +17,7 @@ import type { AppConfig } from './config/app-config.js';
 import { serveFrontend } from './frontend/serve-frontend.js';
 import { setupOpenApi } from './openapi.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
+import { registerRequestBudget } from './tasks/request-budget.js';
 
 export const API_PREFIX = 'api';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -36,7 +38,7 @@ export async function createApp(
   logger: Logger = createLogger(config.logLevel),
   options: CreateAppOptions = {},
 ): Promise<CreatedApp> {
-  const adapter = new FastifyAdapter({
+  const adapter = new AppFastifyAdapter({
     loggerInstance: logger,
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -91,20 +93,28 @@ export async function createApp(
     closing = true;
     beforeClose();
   };
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request are callback-style: an async hook costs a promise and a microtask each time.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    if (closing) sendProblem(new ServiceUnavailableError('The server is shutting down; retry the request.'), request, reply);
+    if (!closing) {
+      done();
+      return;
+    }
+    sendProblem(new ServiceUnavailableError('The server is shutting down; retry the request.'), request, reply);
   });
+  // TASKS_API_TIMEOUT bounds every tasks request (hooks on those routes only; they register at init).
+  if (config.tasks.enabled) registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   // Errors raised by Fastify itself (body parsing, limits, unknown routes) reach ProblemFilter through
   // the error and not-found handlers Nest installs on init; a handler of our own would be overridden.
 
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

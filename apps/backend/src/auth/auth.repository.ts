@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
+import { DirectSql } from '../prisma/direct-sql.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { EmailTakenError } from './auth.errors.js';
 
@@ -18,7 +19,10 @@ export interface TokenSubject {
 
 @Injectable()
 export class AuthRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sql: DirectSql,
+  ) {}
 
   /** Inserts a user; a concurrent or earlier registration of the email is an EmailTakenError. */
   async createUser(email: string, passwordHash: string): Promise<UserRecord> {
@@ -46,14 +50,14 @@ export class AuthRepository {
 
   /**
    * The token's user and whether its jti is revoked, in one indexed query (users PK + revoked_tokens PK),
-   * run on every authenticated request. Null when the user no longer exists.
+   * run on every authenticated request (hence DirectSql). Null when the user no longer exists.
    */
   async findTokenSubject(userId: string, jti: string): Promise<TokenSubject | null> {
-    const rows = await this.prisma.$queryRaw<{ id: string; email: string; revoked: boolean }[]>`
+    const rows = await this.sql.query<{ id: string; email: string; revoked: boolean }>(Prisma.sql`
       SELECT u.id::text AS id, u.email,
              EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${jti}::uuid) AS revoked
       FROM users u
-      WHERE u.id = ${userId}::uuid`;
+      WHERE u.id = ${userId}::uuid`);
     const row = rows[0];
     return row ? { id: row.id, email: row.email, revoked: row.revoked } : null;
   }

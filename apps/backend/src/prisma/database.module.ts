@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { type Database, openDatabase } from './database.js';
+import { DirectSql } from './direct-sql.js';
 import { PrismaService } from './prisma.service.js';
 
 export const DATABASE = Symbol('DATABASE');
@@ -23,8 +24,9 @@ export const DATABASE = Symbol('DATABASE');
       },
     },
     { provide: PrismaService, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+    { provide: DirectSql, inject: [DATABASE], useFactory: (database: Database) => database.sql },
   ],
-  exports: [DATABASE, PrismaService],
+  exports: [DATABASE, PrismaService, DirectSql],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}

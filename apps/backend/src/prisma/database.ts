@@ -2,9 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { type DirectSql, directSqlOn } from './direct-sql.js';
 import { migrate, type MigrationLogger } from './migrator.js';
 import { openPgSession, pgliteSession } from './sql-session.js';
 
@@ -13,6 +15,8 @@ export type DatabaseKind = 'postgresql' | 'pglite';
 export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
+  /** The same connection(s) as `prisma`, for the statements that skip its request pipeline. */
+  sql: DirectSql;
   /** Where the data lives, safe to log (no credentials). */
   location: string;
   close(): Promise<void>;
@@ -36,22 +40,25 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
     } finally {
       await session.close();
     }
-    const adapter = new PrismaPg(
-      {
-        connectionString: config.databaseUrl,
-        max: config.databasePoolSize,
-        // The database cancels any statement that outlives the request budget.
-        statement_timeout: config.tasks.timeoutMs,
-        connectionTimeoutMillis: 5_000,
-      },
-      { onPoolError: () => undefined, onConnectionError: () => undefined },
-    );
+    // One pool for Prisma and DirectSql alike, ended here on close (after Prisma lets go of it).
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      // The database cancels any statement that outlives the request budget.
+      statement_timeout: config.tasks.timeoutMs,
+      connectionTimeoutMillis: 5_000,
+    });
+    const adapter = new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined });
     const prisma = new PrismaClient({ adapter });
     return {
       kind: 'postgresql',
       prisma,
+      sql: directSqlOn(pool),
       location: redactUrl(config.databaseUrl),
-      close: () => prisma.$disconnect(),
+      close: async () => {
+        await prisma.$disconnect();
+        if (!pool.ended) await pool.end();
+      },
     };
   }
 
@@ -68,6 +75,7 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
   return {
     kind: 'pglite',
     prisma,
+    sql: directSqlOn(pglite),
     location: dir,
     close: async () => {
       await prisma.$disconnect();

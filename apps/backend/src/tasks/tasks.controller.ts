@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   appendLogSchema,
   createTaskSchema,
@@ -24,7 +24,7 @@ import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
 import { TasksService } from './tasks.service.js';
-import { TasksTimeoutInterceptor } from './tasks-timeout.interceptor.js';
+import { Budget, type RequestBudget } from './request-budget.js';
 
 const IF_MATCH = 'if-match';
 
@@ -61,7 +61,6 @@ function withEtag(reply: FastifyReply, task: Task): Task {
 @ApiBearerAuth('bearer')
 @ApiProblems(401, 503)
 @Controller('tasks')
-@UseInterceptors(TasksTimeoutInterceptor)
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
@@ -77,9 +76,10 @@ export class TasksController {
   async create(
     @CurrentUser() user: AuthUser,
     @Body({ schema: createTaskSchema }) body: CreateTaskInput,
+    @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Task> {
-    const task = await this.tasks.create(user, body);
+    const task = await this.tasks.create(user, body, budget);
     void reply.header('location', `/api/tasks/${task.id}`);
     return withEtag(reply, task);
   }
@@ -118,9 +118,10 @@ export class TasksController {
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Body({ schema: updateTaskSchema }) body: UpdateTaskInput,
     @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Task> {
-    return withEtag(reply, await this.tasks.update(user, id, body, parseIfMatch(ifMatch)));
+    return withEtag(reply, await this.tasks.update(user, id, body, parseIfMatch(ifMatch), budget));
   }
 
   @Put(':id')
@@ -133,9 +134,10 @@ export class TasksController {
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Body({ schema: replaceTaskSchema }) body: ReplaceTaskInput,
     @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Task> {
-    return withEtag(reply, await this.tasks.replace(user, id, body, parseIfMatch(ifMatch)));
+    return withEtag(reply, await this.tasks.replace(user, id, body, parseIfMatch(ifMatch), budget));
   }
 
   @Patch(':id/complete')
@@ -147,9 +149,10 @@ export class TasksController {
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Task> {
-    return withEtag(reply, await this.tasks.toggleComplete(user, id, parseIfMatch(ifMatch)));
+    return withEtag(reply, await this.tasks.toggleComplete(user, id, parseIfMatch(ifMatch), budget));
   }
 
   @Post(':id/logs')
@@ -160,9 +163,10 @@ export class TasksController {
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Body({ schema: appendLogSchema }) body: AppendLogInput,
+    @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Task> {
-    return withEtag(reply, await this.tasks.appendLog(user, id, body));
+    return withEtag(reply, await this.tasks.appendLog(user, id, body, budget));
   }
 
   @Delete(':id')
@@ -175,7 +179,8 @@ export class TasksController {
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Headers(IF_MATCH) ifMatch: string | undefined,
+    @Budget() budget: RequestBudget,
   ): Promise<void> {
-    return this.tasks.remove(user, id, parseIfMatch(ifMatch));
+    return this.tasks.remove(user, id, parseIfMatch(ifMatch), budget);
   }
 }

@@ -6,7 +6,6 @@ import { TasksGateway } from './tasks.gateway.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
-import { TasksTimeoutInterceptor } from './tasks-timeout.interceptor.js';
 
 @Module({
   imports: [AuthModule],
@@ -14,7 +13,6 @@ import { TasksTimeoutInterceptor } from './tasks-timeout.interceptor.js';
   providers: [
     TasksService,
     TasksRepository,
-    TasksTimeoutInterceptor,
     // The gateway delivers what the service publishes, and drops the sockets of a revoked token.
     TasksGateway,
     { provide: TaskEventsPublisher, useExisting: TasksGateway },

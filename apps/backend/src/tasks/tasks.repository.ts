@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { TaskFilter, TaskLogLevel, TaskPriority, TaskSort } from '@tasks/schemas';
 import { AppConfig } from '../config/app-config.js';
 import { Prisma, type Task as TaskRow } from '../generated/prisma/client.js';
+import { DirectSql } from '../prisma/direct-sql.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { TaskChanges } from './task-lifecycle.js';
 
@@ -38,29 +40,63 @@ const TASK_COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, sta
   deleted_at AS "deletedAt"`;
 const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
 
+// `column = value` for each field a change may set; enums are cast to their PostgreSQL types.
+const SET_COLUMN: { [K in keyof Required<TaskChanges>]: (value: TaskChanges[K]) => Prisma.Sql } = {
+  title: (value) => Prisma.sql`title = ${value}`,
+  description: (value) => Prisma.sql`description = ${value}`,
+  status: (value) => Prisma.sql`status = ${value}::"TaskStatus"`,
+  priority: (value) => Prisma.sql`priority = ${value}::"TaskPriority"`,
+  startedAt: (value) => Prisma.sql`started_at = ${value}`,
+  completedAt: (value) => Prisma.sql`completed_at = ${value}`,
+  failedAt: (value) => Prisma.sql`failed_at = ${value}`,
+  errorMessage: (value) => Prisma.sql`error_message = ${value}`,
+};
+
+function setClauses(changes: TaskChanges): Prisma.Sql[] {
+  return (Object.keys(changes) as (keyof TaskChanges)[]).map((field) => SET_COLUMN[field](changes[field] as never));
+}
+
+/** The compare-and-set UPDATE every change goes through: owner, live row and version all checked in the WHERE. */
+function updateAtVersion(userId: string, id: string, version: number | undefined, sets: Prisma.Sql[], now: Date): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE tasks SET ${Prisma.join([...sets, Prisma.sql`updated_at = ${now}`, Prisma.sql`version = version + 1`])}
+    WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
+      ${version === undefined ? Prisma.empty : Prisma.sql`AND version = ${version}`}
+    ${RETURNING_TASK}`;
+}
+
 /**
  * The only code that touches the tasks table. Every statement is scoped to the owner and to live
  * rows (`userId`, `deletedAt: null`), so no caller can reach another user's or a deleted task.
+ * Single statements run on DirectSql (see there for why); the running-cap transaction is Prisma's.
  */
 @Injectable()
 export class TasksRepository {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly sql: DirectSql,
     private readonly config: AppConfig,
   ) {}
 
-  private owned(userId: string, id: string): Prisma.TaskWhereInput {
-    return { id, userId, deletedAt: null };
+  /** The id is a v4 UUID made here, as Prisma's `@default(uuid())` does. */
+  async create(
+    userId: string,
+    data: { title: string; description: string | null; priority: TaskPriority },
+    now: Date,
+  ): Promise<TaskRow> {
+    const rows = await this.sql.query<TaskRow>(Prisma.sql`
+      INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
+      VALUES (${randomUUID()}::uuid, ${userId}::uuid, ${data.title}, ${data.description},
+        ${data.priority}::"TaskPriority", ${now}, ${now})
+      ${RETURNING_TASK}`);
+    const row = rows[0];
+    if (!row) throw new Error('INSERT … RETURNING returned no row');
+    return row;
   }
 
-  create(userId: string, data: { title: string; description: string | null; priority: TaskPriority }): Promise<TaskRow> {
-    return this.prisma.task.create({ data: { ...data, userId } });
-  }
-
-  /** Raw SQL: the hottest read, and Prisma's query path costs more CPU than the statement (docs/benchmarks.md §7). */
   async findOwnedById(userId: string, id: string): Promise<TaskRow | null> {
-    const rows = await this.prisma.$queryRaw<TaskRow[]>`
-      SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL`;
+    const rows = await this.sql.query<TaskRow>(Prisma.sql`
+      SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL`);
     return rows[0] ?? null;
   }
 
@@ -74,7 +110,7 @@ export class TasksRepository {
       ${filter.status ? Prisma.sql`AND ${inEnum(Prisma.sql`status`, Prisma.sql`"TaskStatus"`, filter.status)}` : Prisma.empty}
       ${filter.priority ? Prisma.sql`AND ${inEnum(Prisma.sql`priority`, Prisma.sql`"TaskPriority"`, filter.priority)}` : Prisma.empty}`;
     const order = ORDER_BY[filter.sort];
-    const found = await this.prisma.$queryRaw<PageRow[]>`
+    const found = await this.sql.query<PageRow>(Prisma.sql`
       SELECT c.total, p.id, p.user_id AS "userId", p.title, p.description, p.status::text AS status,
         p.priority::text AS priority, p.started_at AS "startedAt", p.completed_at AS "completedAt",
         p.failed_at AS "failedAt", p.error_message AS "errorMessage", p.logs, p.version,
@@ -83,7 +119,7 @@ export class TasksRepository {
       LEFT JOIN LATERAL (
         SELECT * FROM tasks WHERE ${where} ORDER BY ${order.inner} LIMIT ${filter.limit} OFFSET ${filter.offset}
       ) AS p ON true
-      ORDER BY ${order.outer}`;
+      ORDER BY ${order.outer}`);
     const total = found[0]?.total ?? 0;
     const rows: TaskRow[] = [];
     for (const { total: _total, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
@@ -98,11 +134,8 @@ export class TasksRepository {
     changes: TaskChanges,
     now: Date,
   ): Promise<TaskRow | null> {
-    const [row] = await this.prisma.task.updateManyAndReturn({
-      where: { ...this.owned(userId, id), version },
-      data: { ...changes, updatedAt: now, version: { increment: 1 } },
-    });
-    return row ?? null;
+    const rows = await this.sql.query<TaskRow>(updateAtVersion(userId, id, version, setClauses(changes), now));
+    return rows[0] ?? null;
   }
 
   /**
@@ -122,10 +155,7 @@ export class TasksRepository {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`;
         const running = await tx.task.count({ where: { userId, deletedAt: null, status: 'RUNNING' } });
         if (running >= cap) return { kind: 'cap-reached' };
-        const [row] = await tx.task.updateManyAndReturn({
-          where: { ...this.owned(userId, id), version },
-          data: { ...changes, updatedAt: now, version: { increment: 1 } },
-        });
+        const [row] = await tx.$queryRaw<TaskRow[]>(updateAtVersion(userId, id, version, setClauses(changes), now));
         return row ? { kind: 'updated', row } : { kind: 'stale' };
       },
       { maxWait: this.config.tasks.timeoutMs, timeout: this.config.tasks.timeoutMs },
@@ -143,7 +173,7 @@ export class TasksRepository {
     keep: number,
     now: Date,
   ): Promise<TaskRow | null> {
-    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+    const rows = await this.sql.query<TaskRow>(Prisma.sql`
       UPDATE tasks SET
         logs = (
           SELECT COALESCE(jsonb_agg(newest.e ORDER BY newest.n), '[]'::jsonb)
@@ -158,16 +188,13 @@ export class TasksRepository {
         version = version + 1,
         updated_at = ${now}
       WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-      ${RETURNING_TASK}`;
+      ${RETURNING_TASK}`);
     return rows[0] ?? null;
   }
 
   /** Sets deletedAt (at `version` when given); null when there was no live task to delete. */
   async softDelete(userId: string, id: string, version: number | undefined, now: Date): Promise<TaskRow | null> {
-    const [row] = await this.prisma.task.updateManyAndReturn({
-      where: { ...this.owned(userId, id), ...(version === undefined ? {} : { version }) },
-      data: { deletedAt: now, updatedAt: now, version: { increment: 1 } },
-    });
-    return row ?? null;
+    const rows = await this.sql.query<TaskRow>(updateAtVersion(userId, id, version, [Prisma.sql`deleted_at = ${now}`], now));
+    return rows[0] ?? null;
   }
 }

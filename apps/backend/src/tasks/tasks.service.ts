@@ -14,7 +14,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
-import { assertWithinDeadline } from './request-deadline.js';
+import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
 import { toTask } from './task.mapper.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
@@ -33,13 +33,13 @@ export class TasksService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(user: AuthUser, input: CreateTaskInput): Promise<Task> {
-    assertWithinDeadline();
-    const row = await this.repository.create(user.id, {
-      title: input.title,
-      description: input.description ?? null,
-      priority: input.priority ?? 'MEDIUM',
-    });
+  async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
+    budget.assertOpen();
+    const row = await this.repository.create(
+      user.id,
+      { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' },
+      new Date(),
+    );
     return this.published(user, TaskEvent.Created, row);
   }
 
@@ -52,35 +52,35 @@ export class TasksService {
     return toTask(await this.owned(user, id));
   }
 
-  update(user: AuthUser, id: string, input: UpdateTaskInput, ifMatch: IfMatch): Promise<Task> {
-    return this.edit(user, id, ifMatch, () => input);
+  update(user: AuthUser, id: string, input: UpdateTaskInput, ifMatch: IfMatch, budget: RequestBudget): Promise<Task> {
+    return this.edit(user, id, ifMatch, budget, () => input);
   }
 
-  replace(user: AuthUser, id: string, input: ReplaceTaskInput, ifMatch: IfMatch): Promise<Task> {
-    return this.edit(user, id, ifMatch, () => input);
+  replace(user: AuthUser, id: string, input: ReplaceTaskInput, ifMatch: IfMatch, budget: RequestBudget): Promise<Task> {
+    return this.edit(user, id, ifMatch, budget, () => input);
   }
 
-  toggleComplete(user: AuthUser, id: string, ifMatch: IfMatch): Promise<Task> {
-    return this.edit(user, id, ifMatch, (current) => ({ status: completeToggleTarget(current.status) }));
+  toggleComplete(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<Task> {
+    return this.edit(user, id, ifMatch, budget, (current) => ({ status: completeToggleTarget(current.status) }));
   }
 
-  async appendLog(user: AuthUser, id: string, input: AppendLogInput): Promise<Task> {
+  async appendLog(user: AuthUser, id: string, input: AppendLogInput, budget: RequestBudget): Promise<Task> {
     const now = new Date();
     const entry = { at: now.toISOString(), level: input.level, message: input.message };
-    assertWithinDeadline();
+    budget.assertOpen();
     const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now);
     if (!row) throw new TaskNotFoundError();
     return this.published(user, TaskEvent.Updated, row);
   }
 
-  async remove(user: AuthUser, id: string, ifMatch: IfMatch): Promise<void> {
+  async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
     let version: number | undefined;
     if (ifMatch.kind === 'versions') {
       const current = await this.owned(user, id);
       if (!ifMatchAccepts(ifMatch, current.version)) throw new PreconditionFailedError(current.version);
       version = current.version;
     }
-    assertWithinDeadline();
+    budget.assertOpen();
     const row = await this.repository.softDelete(user.id, id, version, new Date());
     if (!row) {
       // Gone meanwhile → 404; changed meanwhile → its If-Match is stale now.
@@ -98,6 +98,7 @@ export class TasksService {
     user: AuthUser,
     id: string,
     ifMatch: IfMatch,
+    budget: RequestBudget,
     editFor: (current: TaskRow) => TaskEdit,
   ): Promise<Task> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -106,7 +107,7 @@ export class TasksService {
       const now = new Date();
       const { changes, entersRunning } = planEdit(current, editFor(current), now);
       if (Object.keys(changes).length === 0) return toTask(current);
-      assertWithinDeadline();
+      budget.assertOpen();
 
       if (entersRunning) {
         const cap = this.config.tasks.maxConcurrent;

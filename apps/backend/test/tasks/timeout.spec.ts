@@ -81,6 +81,36 @@ describe('TASKS_API_TIMEOUT', () => {
     expect(t.logs.some((line) => line.status === 503 || /503|took longer/.test(String(line.msg)))).toBe(true);
   });
 
+  it('should answer 503 once, with no second reply logged, when a read waits past the budget', async () => {
+    const task = await newTask(t, user);
+    let release: () => Promise<void>;
+    if (usingPostgres) {
+      // An exclusive table lock blocks plain reads too.
+      const client = new pg.Client({ connectionString: t.config.databaseUrl });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query('LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE');
+      release = async () => {
+        await client.query('ROLLBACK');
+        await client.end();
+      };
+    } else {
+      release = await holdLock(task.id, 3 * TIMEOUT_MS);
+    }
+    try {
+      const res = await api<Task>(t, user, 'GET', `/api/tasks/${task.id}`);
+      expect(expectProblem(res, 503).detail).toContain(`${TIMEOUT_MS} ms`);
+    } finally {
+      await release();
+    }
+    // The handler finishes after the 503 (PGlite) or fails on the cancelled statement (PostgreSQL):
+    // either way nothing is sent twice, and Fastify's "Reply was already sent" warning never appears.
+    await sleep(500);
+    expect(t.logs.filter((line) => /already sent/i.test(JSON.stringify(line)))).toEqual([]);
+    const again = await api<Task>(t, user, 'GET', `/api/tasks/${task.id}`);
+    expect(again.status).toBe(200);
+  });
+
   it('should answer normally when requests finish within the budget', async () => {
     const task = await newTask(t, user);
     const res = await api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: 'fast' } });
