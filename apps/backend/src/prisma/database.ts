@@ -48,6 +48,10 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
       statement_timeout: config.tasks.timeoutMs,
       connectionTimeoutMillis: 5_000,
     });
+    // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool and
+    // replaced on the next query; without a listener its 'error' event would crash the process, and
+    // DirectSql can use the pool before Prisma has attached its own.
+    pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
     const adapter = new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined });
     const prisma = new PrismaClient({ adapter });
     return {
