@@ -53,13 +53,12 @@ export class AuthRepository {
    * run on every authenticated request (hence DirectSql). Null when the user no longer exists.
    */
   async findTokenSubject(userId: string, jti: string): Promise<TokenSubject | null> {
-    const rows = await this.sql.query<{ id: string; email: string; revoked: boolean }>(Prisma.sql`
+    const rows = await this.sql.query<TokenSubject>(Prisma.sql`
       SELECT u.id::text AS id, u.email,
              EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${jti}::uuid) AS revoked
       FROM users u
       WHERE u.id = ${userId}::uuid`);
-    const row = rows[0];
-    return row ? { id: row.id, email: row.email, revoked: row.revoked } : null;
+    return rows[0] ?? null;
   }
 
   /** Records a logged-out token until it would have expired anyway; revoking twice is harmless. */

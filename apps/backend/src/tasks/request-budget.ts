@@ -21,10 +21,7 @@ export class RequestBudget {
   /** The 503 timer; cleared when the response is done. */
   timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    readonly ms: number,
-    startedAt = performance.now(),
-  ) {
+  constructor(ms: number, startedAt = performance.now()) {
     this.deadline = startedAt + ms;
   }
 

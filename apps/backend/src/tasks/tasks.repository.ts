@@ -12,17 +12,28 @@ const RUNNING_CAP_LOCK_SPACE = 4_104_001;
 
 export type StartResult = { kind: 'updated'; row: TaskRow } | { kind: 'stale' } | { kind: 'cap-reached' };
 
-// Sort columns of the list, each with the id as tie-break. Qualified with the page's alias `p`:
-// an unqualified `priority` in the outer ORDER BY would be the text alias (alphabetical), not the enum.
-const ORDER_BY: Record<TaskSort, { inner: Prisma.Sql; outer: Prisma.Sql }> = {
-  createdAt: { inner: Prisma.sql`created_at ASC, id ASC`, outer: Prisma.sql`p.created_at ASC, p.id ASC` },
-  '-createdAt': { inner: Prisma.sql`created_at DESC, id DESC`, outer: Prisma.sql`p.created_at DESC, p.id DESC` },
-  updatedAt: { inner: Prisma.sql`updated_at ASC, id ASC`, outer: Prisma.sql`p.updated_at ASC, p.id ASC` },
-  '-updatedAt': { inner: Prisma.sql`updated_at DESC, id DESC`, outer: Prisma.sql`p.updated_at DESC, p.id DESC` },
-  // PostgreSQL orders enum values as declared (LOW < MEDIUM < HIGH < URGENT).
-  priority: { inner: Prisma.sql`priority ASC, id ASC`, outer: Prisma.sql`p.priority ASC, p.id ASC` },
-  '-priority': { inner: Prisma.sql`priority DESC, id DESC`, outer: Prisma.sql`p.priority DESC, p.id DESC` },
+// Sort key of each list order; the id breaks ties in the same direction.
+// PostgreSQL orders the priority enum as declared (LOW < MEDIUM < HIGH < URGENT).
+const SORT_KEYS: Record<TaskSort, readonly [column: string, direction: 'ASC' | 'DESC']> = {
+  createdAt: ['created_at', 'ASC'],
+  '-createdAt': ['created_at', 'DESC'],
+  updatedAt: ['updated_at', 'ASC'],
+  '-updatedAt': ['updated_at', 'DESC'],
+  priority: ['priority', 'ASC'],
+  '-priority': ['priority', 'DESC'],
 };
+
+/** `ORDER BY` keys of `sort`, qualified with `table` when given (constants only, no input). */
+function orderBy(sort: TaskSort, table = ''): Prisma.Sql {
+  const [column, direction] = SORT_KEYS[sort];
+  const q = table ? `${table}.` : '';
+  return Prisma.raw(`${q}${column} ${direction}, ${q}id ${direction}`);
+}
+
+// Built once: the page's own order, and the same keys on its alias `p` for the outer query.
+const ORDER_BY = Object.fromEntries(
+  (Object.keys(SORT_KEYS) as TaskSort[]).map((sort) => [sort, { inner: orderBy(sort), outer: orderBy(sort, 'p') }]),
+) as Record<TaskSort, { inner: Prisma.Sql; outer: Prisma.Sql }>;
 
 /** A list row: the total, and a task's columns (all null on the one row of an empty page). */
 type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number };
@@ -33,11 +44,22 @@ function inEnum(column: Prisma.Sql, type: Prisma.Sql, values: readonly string[])
   return Prisma.sql`${column} IN (${Prisma.join(values.map((value) => Prisma.sql`${value}::${type}`))})`;
 }
 
-// Raw statements return snake_case columns; these aliases give them the model's field names.
-const TASK_COLUMNS = Prisma.sql`id, user_id AS "userId", title, description, status::text AS status,
-  priority::text AS priority, started_at AS "startedAt", completed_at AS "completedAt", failed_at AS "failedAt",
-  error_message AS "errorMessage", logs, version, created_at AS "createdAt", updated_at AS "updatedAt",
-  deleted_at AS "deletedAt"`;
+// The task's columns, with the aliases that give raw rows the model's field names (enums as text).
+const TASK_FIELDS: readonly (readonly [column: string, field: keyof TaskRow])[] = [
+  ['id', 'id'], ['user_id', 'userId'], ['title', 'title'], ['description', 'description'],
+  ['status::text', 'status'], ['priority::text', 'priority'], ['started_at', 'startedAt'],
+  ['completed_at', 'completedAt'], ['failed_at', 'failedAt'], ['error_message', 'errorMessage'], ['logs', 'logs'],
+  ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
+];
+
+/** The select list of a task row, qualified with `table` when given (constants only, no input). */
+function taskColumns(table = ''): Prisma.Sql {
+  const q = table ? `${table}.` : '';
+  return Prisma.raw(TASK_FIELDS.map(([column, field]) => `${q}${column} AS "${field}"`).join(', '));
+}
+
+const TASK_COLUMNS = taskColumns();
+const PAGE_COLUMNS = taskColumns('p');
 const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
 
 // `column = value` for each field a change may set; enums are cast to their PostgreSQL types.
@@ -109,12 +131,11 @@ export class TasksRepository {
     const where = Prisma.sql`user_id = ${userId}::uuid AND deleted_at IS NULL
       ${filter.status ? Prisma.sql`AND ${inEnum(Prisma.sql`status`, Prisma.sql`"TaskStatus"`, filter.status)}` : Prisma.empty}
       ${filter.priority ? Prisma.sql`AND ${inEnum(Prisma.sql`priority`, Prisma.sql`"TaskPriority"`, filter.priority)}` : Prisma.empty}`;
+    // The outer ORDER BY is qualified with `p`: unqualified, `priority` would be the text alias
+    // (alphabetical order), not the enum.
     const order = ORDER_BY[filter.sort];
     const found = await this.sql.query<PageRow>(Prisma.sql`
-      SELECT c.total, p.id, p.user_id AS "userId", p.title, p.description, p.status::text AS status,
-        p.priority::text AS priority, p.started_at AS "startedAt", p.completed_at AS "completedAt",
-        p.failed_at AS "failedAt", p.error_message AS "errorMessage", p.logs, p.version,
-        p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.deleted_at AS "deletedAt"
+      SELECT c.total, ${PAGE_COLUMNS}
       FROM (SELECT count(*)::int AS total FROM tasks WHERE ${where}) AS c
       LEFT JOIN LATERAL (
         SELECT * FROM tasks WHERE ${where} ORDER BY ${order.inner} LIMIT ${filter.limit} OFFSET ${filter.offset}
