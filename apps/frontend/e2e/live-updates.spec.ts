@@ -72,3 +72,39 @@ test('should keep a stale edit from overwriting a newer change made in another t
     await context.close();
   }
 });
+
+test('should announce a deletion made elsewhere when this tab tried to delete the task and failed', async ({ browser, newUser, newTask }) => {
+  const owner = await newUser();
+  const task = await newTask(owner, { title: 'Contested task' });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await signIn(page, owner);
+    await page.getByTestId('task-row').first().click();
+    const detail = page.getByTestId('task-detail');
+    // This tab's delete fails (the server answers 503 once); the task is still there.
+    const taskUrl = `**/api/tasks/${task.id}`;
+    await page.route(taskUrl, (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/problem+json',
+            headers: { 'retry-after': '1' },
+            body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
+          })
+        : route.fallback(),
+    );
+    await detail.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete task' }).click();
+    await expect(detail.getByRole('alert')).toBeVisible();
+    await page.unroute(taskUrl);
+    await expect(detail).toBeVisible();
+    await expect(owner.client.getTaskById(task.id)).resolves.toMatchObject({ title: 'Contested task' });
+    // Then another device deletes it: this tab must say so, as for any deletion it did not make.
+    await owner.client.deleteTask(task.id);
+    await expect(page.getByText('The task you had open was deleted.')).toBeVisible();
+    await expect(page.getByTestId('task-detail')).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
+});

@@ -14,8 +14,11 @@ interface TaskDetailProps {
   task: Task;
   onChanged(task: Task): void;
   onDeleted(id: string): void;
-  /** Called before the delete request: its own event may arrive before the response does. */
-  onDeleting(id: string): void;
+  /**
+   * Called before the delete request (its own event may arrive before the response does); returns
+   * the undo for a delete that fails, so a later deletion elsewhere is announced again.
+   */
+  onDeleting(id: string): () => void;
   onClose(): void;
   onSessionEnded(): void;
 }
@@ -74,12 +77,13 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
 
   const remove = async () => {
     setBusy(true);
-    onDeleting(task.id);
+    const notDeleting = onDeleting(task.id);
     try {
       await api.deleteTask(task.id);
       setConfirmDelete(false);
       onDeleted(task.id);
     } catch (error) {
+      notDeleting();
       setConfirmDelete(false);
       setErrors(handleTaskError(error, [], handlers));
       setBusy(false);

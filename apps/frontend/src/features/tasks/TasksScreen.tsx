@@ -243,7 +243,10 @@ export function TasksScreen({ onSessionEnded }: { onSessionEnded(): void }) {
             task={selected}
             onChanged={changed}
             onDeleted={deleted}
-            onDeleting={(id) => deletingHere.current.add(id)}
+            onDeleting={(id) => {
+              deletingHere.current.add(id);
+              return () => deletingHere.current.delete(id);
+            }}
             onClose={() => setSelected(null)}
             onSessionEnded={onSessionEnded}
           />
