@@ -1,5 +1,26 @@
 import type { Prisma } from '../generated/prisma/client.js';
 
+/** Runs `Prisma.sql` statements: the pool or database itself, or one open transaction. */
+export interface SqlExecutor {
+  query<T>(statement: Prisma.Sql): Promise<T[]>;
+}
+
+/**
+ * The deadline a transaction must commit within (a request's TASKS_API_TIMEOUT). The commit and
+ * the deadline's own answer exclude each other: `beginCommit` refuses once the deadline has passed
+ * (the transaction rolls back), and from `beginCommit` to `endCommit` the deadline holds back its
+ * 503, so a client told 503 never finds the change committed.
+ */
+export interface CommitDeadline {
+  /** Milliseconds left; each statement of the transaction gets at most this long. */
+  remainingMs(): number;
+  /** Throws (the transaction rolls back) when the deadline has passed or answered already. */
+  assertOpen(): void;
+  /** Like assertOpen, and from now on the deadline may not answer until `endCommit`. */
+  beginCommit(): void;
+  endCommit(): void;
+}
+
 /**
  * Runs a `Prisma.sql` statement on the connection Prisma itself uses (its pg pool, or the embedded
  * PGlite), without the Prisma client's request pipeline in between. That pipeline cost 70–100 µs of
@@ -7,17 +28,113 @@ import type { Prisma } from '../generated/prisma/client.js';
  * statements every request runs (the token check, reading a task, a list page) come this way; the
  * rest stay on the client. Only repositories inject it, like PrismaService.
  */
-export abstract class DirectSql {
+export abstract class DirectSql implements SqlExecutor {
   abstract query<T>(statement: Prisma.Sql): Promise<T[]>;
+  /**
+   * Runs `work` in one transaction on one connection: COMMIT when it resolves (and `deadline`, if
+   * given, allows), ROLLBACK when it throws. With a deadline, every statement gets only the time left.
+   */
+  abstract transaction<T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T>;
 }
 
-/** Anything with `query(text, params)` resolving to `{ rows }`: a pg Pool, or PGlite. */
-interface Queryable {
-  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+interface QueryResult {
+  rows: unknown[];
 }
 
-export function directSqlOn(queryable: Queryable): DirectSql {
+/** A pg Pool: `connect()` lends one client for a transaction. */
+interface PoolLike {
+  query(text: string, params: unknown[]): Promise<QueryResult>;
+  connect(): Promise<{ query(text: string, params?: unknown[]): Promise<QueryResult>; release(error?: Error | boolean): void }>;
+}
+
+/** PGlite: one connection; `transaction()` holds it exclusively until COMMIT or ROLLBACK. */
+interface EmbeddedLike {
+  query(text: string, params: unknown[]): Promise<QueryResult>;
+  transaction<T>(work: (tx: { query(text: string, params?: unknown[]): Promise<QueryResult> }) => Promise<T>): Promise<T>;
+}
+
+function executor(run: (text: string, params: unknown[]) => Promise<QueryResult>, deadline?: CommitDeadline): SqlExecutor {
   return {
-    query: async <T>(statement: Prisma.Sql) => (await queryable.query(statement.text, statement.values)).rows as T[],
+    query: async <T>(statement: Prisma.Sql) => {
+      // Nothing starts once the deadline has answered: its statement could only be rolled back.
+      deadline?.assertOpen();
+      return (await run(statement.text, statement.values)).rows as T[];
+    },
   };
+}
+
+/** `SET LOCAL statement_timeout` for what is left of the deadline (an integer, never 0 = "no limit"). */
+function statementTimeout(deadline: CommitDeadline): string {
+  return `SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(deadline.remainingMs()))}`;
+}
+
+/** COMMIT under the deadline's commit guard. */
+async function commitWithin(commit: () => Promise<unknown>, deadline: CommitDeadline | undefined): Promise<void> {
+  deadline?.beginCommit();
+  try {
+    await commit();
+  } finally {
+    deadline?.endCommit();
+  }
+}
+
+export function directSqlOnPool(pool: PoolLike): DirectSql {
+  return {
+    query: async <T>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as T[],
+    transaction: async <T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T> => {
+      deadline?.assertOpen();
+      const client = await pool.connect();
+      try {
+        // BEGIN and the timeout in one round trip (a simple query; the number is ours, not input).
+        await client.query(deadline ? `BEGIN; ${statementTimeout(deadline)}` : 'BEGIN');
+      } catch (error) {
+        // A connection in an unknown state is not handed to the next request.
+        client.release(asError(error));
+        throw error;
+      }
+      try {
+        const result = await work(executor((text, params) => client.query(text, params), deadline));
+        await commitWithin(() => client.query('COMMIT'), deadline);
+        client.release();
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackError: unknown) => client.release(asError(rollbackError)),
+        );
+        throw error;
+      }
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export function directSqlOnEmbedded(db: EmbeddedLike): DirectSql {
+  return {
+    query: async <T>(statement: Prisma.Sql) => (await db.query(statement.text, statement.values)).rows as T[],
+    transaction: <T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T> => {
+      // One connection: the transaction waits its turn behind every other statement, so the
+      // deadline is checked again once it has the database, and right before its COMMIT.
+      let committing = false;
+      const done = db.transaction(async (tx) => {
+        deadline?.assertOpen();
+        const result = await work(executor((text, params) => tx.query(text, params), deadline));
+        deadline?.beginCommit();
+        committing = true;
+        return result;
+      });
+      // PGlite commits after `work` resolves; the guard lasts until that COMMIT is over.
+      return done.finally(() => {
+        if (committing) deadline?.endCommit();
+      });
+    },
+  };
+}
+
+/** DirectSql over whichever database is open (a pg Pool lends clients; PGlite has one). */
+export function directSqlOn(queryable: PoolLike | EmbeddedLike): DirectSql {
+  return 'connect' in queryable ? directSqlOnPool(queryable) : directSqlOnEmbedded(queryable);
 }

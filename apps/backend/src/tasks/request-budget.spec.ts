@@ -15,4 +15,22 @@ describe('RequestBudget', () => {
     expect(budget.spent).toBe(true);
     expect(() => budget.assertOpen()).toThrow(ServiceUnavailableError);
   });
+
+  it('should hold back the 503 while a COMMIT is in flight, and refuse a COMMIT once the 503 went out', () => {
+    const committing = new RequestBudget(10_000);
+    committing.beginCommit();
+    expect(committing.claimTimeoutAnswer()).toBe(false);
+    committing.endCommit();
+
+    const answered = new RequestBudget(10_000);
+    expect(answered.claimTimeoutAnswer()).toBe(true);
+    expect(() => answered.beginCommit()).toThrow(ServiceUnavailableError);
+    expect(answered.claimTimeoutAnswer()).toBe(false);
+  });
+
+  it('should refuse a COMMIT past the deadline even before its timer has run', () => {
+    const late = new RequestBudget(100, performance.now() - 101);
+    expect(late.remainingMs()).toBe(0);
+    expect(() => late.beginCommit()).toThrow(ServiceUnavailableError);
+  });
 });

@@ -3,6 +3,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
+import type { CommitDeadline } from '../prisma/direct-sql.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,30 +14,60 @@ declare module 'fastify' {
 
 /**
  * TASKS_API_TIMEOUT for one request, counted from its arrival. Past it the client gets a 503 (the
- * timer set by `registerRequestBudget`), PostgreSQL's statement_timeout (the same budget, on the
- * pool) cancels the statement still running, and `assertOpen()` stops the service before a write.
+ * timer set by `registerRequestBudget`) and nothing of the request may commit: writes run in a
+ * DirectSql transaction under this deadline (each statement gets the time left; COMMIT only while
+ * open), and the 503 and a COMMIT exclude each other (see CommitDeadline).
  */
-export class RequestBudget {
+export class RequestBudget implements CommitDeadline {
   private readonly deadline: number;
+  /** open → answered (the 503 went out), or open → committing → open. */
+  private state: 'open' | 'committing' | 'answered' = 'open';
   /** The 503 timer; cleared when the response is done. */
   timer: NodeJS.Timeout | undefined;
 
-  constructor(ms: number, startedAt = performance.now()) {
+  constructor(
+    private readonly ms: number,
+    startedAt = performance.now(),
+  ) {
     this.deadline = startedAt + ms;
   }
 
   get spent(): boolean {
-    return performance.now() >= this.deadline;
+    return this.state === 'answered' || performance.now() >= this.deadline;
   }
 
-  /** Called before each write: once the budget is spent (the client is told 503), nothing more may change. */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - performance.now());
+  }
+
+  /** Once the budget is spent (the client is told 503), nothing more may change. */
   assertOpen(): void {
-    if (this.spent) throw new ServiceUnavailableError('The request ran out of time before its change was made.');
+    if (this.spent) throw new ServiceUnavailableError(`The request took longer than ${this.ms} ms and was cancelled; try again.`);
+  }
+
+  beginCommit(): void {
+    this.assertOpen();
+    this.state = 'committing';
+  }
+
+  endCommit(): void {
+    if (this.state === 'committing') this.state = 'open';
+  }
+
+  /**
+   * The timer's question: may the 503 go out now? Not while a COMMIT is in flight (that request
+   * answers with its committed result instead, a little late); afterwards no commit may start.
+   */
+  claimTimeoutAnswer(): boolean {
+    if (this.state !== 'open') return false;
+    this.state = 'answered';
+    return true;
   }
 }
 
 function answerSpent(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   if (reply.sent || reply.raw.headersSent) return;
+  if (request.budget && !request.budget.claimTimeoutAnswer()) return;
   sendProblem(new ServiceUnavailableError(`The request took longer than ${ms} ms and was cancelled; try again.`), request, reply);
 }
 

@@ -55,13 +55,3 @@ export class PreconditionFailedError extends DomainError {
     );
   }
 }
-
-/** A write without If-Match kept losing the race against other writes to the same task. */
-export class TaskBusyError extends DomainError {
-  readonly status = 409;
-  readonly title = 'Conflict';
-
-  constructor() {
-    super('The task is being changed by other requests right now; try again.');
-  }
-}

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { TaskFilter, TaskLogLevel, TaskPriority, TaskSort } from '@tasks/schemas';
-import { AppConfig } from '../config/app-config.js';
 import { Prisma, type Task as TaskRow } from '../generated/prisma/client.js';
-import { DirectSql } from '../prisma/direct-sql.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { type CommitDeadline, DirectSql, type SqlExecutor } from '../prisma/direct-sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
 
 /** First key of the two-key advisory lock that serialises "start a task" per user. */
 const RUNNING_CAP_LOCK_SPACE = 4_104_001;
-
-export type StartResult = { kind: 'updated'; row: TaskRow } | { kind: 'stale' } | { kind: 'cap-reached' };
 
 // Sort key of each list order; the id breaks ties in the same direction.
 // PostgreSQL orders the priority enum as declared (LOW < MEDIUM < HIGH < URGENT).
@@ -88,25 +84,20 @@ function updateAtVersion(userId: string, id: string, version: number | undefined
 }
 
 /**
- * The only code that touches the tasks table. Every statement is scoped to the owner and to live
- * rows (`userId`, `deletedAt: null`), so no caller can reach another user's or a deleted task.
- * Single statements run on DirectSql (see there for why); the running-cap transaction is Prisma's.
+ * The statements of one write transaction (TasksRepository.write), each scoped to the owner and to
+ * live rows. `lockOwned` takes the row lock first, so the service's rules run on a row no other
+ * write can change until this one commits: concurrent edits queue instead of failing.
  */
-@Injectable()
-export class TasksRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly sql: DirectSql,
-    private readonly config: AppConfig,
-  ) {}
+export class TaskWrites {
+  constructor(private readonly tx: SqlExecutor) {}
 
   /** The id is a v4 UUID made here, as Prisma's `@default(uuid())` does. */
-  async create(
+  async insert(
     userId: string,
     data: { title: string; description: string | null; priority: TaskPriority },
     now: Date,
   ): Promise<TaskRow> {
-    const rows = await this.sql.query<TaskRow>(Prisma.sql`
+    const rows = await this.tx.query<TaskRow>(Prisma.sql`
       INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
       VALUES (${randomUUID()}::uuid, ${userId}::uuid, ${data.title}, ${data.description},
         ${data.priority}::"TaskPriority", ${now}, ${now})
@@ -114,6 +105,56 @@ export class TasksRepository {
     const row = rows[0];
     if (!row) throw new Error('INSERT … RETURNING returned no row');
     return row;
+  }
+
+  /** The live task, locked (FOR UPDATE) until the transaction ends; null when there is none. */
+  async lockOwned(userId: string, id: string): Promise<TaskRow | null> {
+    const rows = await this.tx.query<TaskRow>(Prisma.sql`
+      SELECT ${TASK_COLUMNS} FROM tasks
+      WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
+      FOR UPDATE`);
+    return rows[0] ?? null;
+  }
+
+  /** Applies `changes` to a task locked by `lockOwned`. */
+  async update(userId: string, id: string, changes: TaskChanges, now: Date): Promise<TaskRow> {
+    const rows = await this.tx.query<TaskRow>(updateAtVersion(userId, id, undefined, setClauses(changes), now));
+    const row = rows[0];
+    if (!row) throw new Error('UPDATE of a locked task returned no row');
+    return row;
+  }
+
+  /**
+   * The user's RUNNING tasks, counted under a per-user advisory lock held until the transaction
+   * ends: racing starts count one after another, so the cap holds.
+   */
+  async countRunningExclusively(userId: string): Promise<number> {
+    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`);
+    const [row] = await this.tx.query<{ n: number }>(Prisma.sql`
+      SELECT count(*)::int AS n FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL AND status = 'RUNNING'`);
+    return row?.n ?? 0;
+  }
+
+  /** Sets deletedAt (at `version` when given); null when there was no live task to delete. */
+  async softDelete(userId: string, id: string, version: number | undefined, now: Date): Promise<TaskRow | null> {
+    const rows = await this.tx.query<TaskRow>(updateAtVersion(userId, id, version, [Prisma.sql`deleted_at = ${now}`], now));
+    return rows[0] ?? null;
+  }
+}
+
+/**
+ * The only code that touches the tasks table. Every statement is scoped to the owner and to live
+ * rows (`userId`, `deletedAt: null`), so no caller can reach another user's or a deleted task.
+ * Reads run on DirectSql (see there for why); writes in a DirectSql transaction under the request's
+ * deadline (`write`), so a request answered 503 never commits.
+ */
+@Injectable()
+export class TasksRepository {
+  constructor(private readonly sql: DirectSql) {}
+
+  /** Runs `work` in one transaction that commits only within `deadline` (rolled back when it throws). */
+  write<T>(deadline: CommitDeadline, work: (writes: TaskWrites) => Promise<T>): Promise<T> {
+    return this.sql.transaction((tx) => work(new TaskWrites(tx)), deadline);
   }
 
   async findOwnedById(userId: string, id: string): Promise<TaskRow | null> {
@@ -147,42 +188,6 @@ export class TasksRepository {
     return { rows, total };
   }
 
-  /** Applies `changes` only if the task is still at `version` (compare-and-set); null when it is not. */
-  async updateIfVersion(
-    userId: string,
-    id: string,
-    version: number,
-    changes: TaskChanges,
-    now: Date,
-  ): Promise<TaskRow | null> {
-    const rows = await this.sql.query<TaskRow>(updateAtVersion(userId, id, version, setClauses(changes), now));
-    return rows[0] ?? null;
-  }
-
-  /**
-   * Moves a task into RUNNING only while the user has fewer than `cap` RUNNING tasks. A per-user
-   * advisory lock serialises these transactions, so racing requests count one after another.
-   */
-  startIfBelowRunningCap(
-    userId: string,
-    id: string,
-    version: number,
-    changes: TaskChanges,
-    now: Date,
-    cap: number,
-  ): Promise<StartResult> {
-    return this.prisma.$transaction(
-      async (tx): Promise<StartResult> => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`;
-        const running = await tx.task.count({ where: { userId, deletedAt: null, status: 'RUNNING' } });
-        if (running >= cap) return { kind: 'cap-reached' };
-        const [row] = await tx.$queryRaw<TaskRow[]>(updateAtVersion(userId, id, version, setClauses(changes), now));
-        return row ? { kind: 'updated', row } : { kind: 'stale' };
-      },
-      { maxWait: this.config.tasks.timeoutMs, timeout: this.config.tasks.timeoutMs },
-    );
-  }
-
   /**
    * Appends a log entry and keeps the newest `keep`, in one UPDATE: the row lock orders concurrent
    * appends and each one re-reads the logs the previous one committed, so none is lost.
@@ -193,8 +198,9 @@ export class TasksRepository {
     entry: { at: string; level: TaskLogLevel; message: string },
     keep: number,
     now: Date,
+    deadline: CommitDeadline,
   ): Promise<TaskRow | null> {
-    const rows = await this.sql.query<TaskRow>(Prisma.sql`
+    const rows = await this.sql.transaction((tx) => tx.query<TaskRow>(Prisma.sql`
       UPDATE tasks SET
         logs = (
           SELECT COALESCE(jsonb_agg(newest.e ORDER BY newest.n), '[]'::jsonb)
@@ -209,13 +215,7 @@ export class TasksRepository {
         version = version + 1,
         updated_at = ${now}
       WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-      ${RETURNING_TASK}`);
-    return rows[0] ?? null;
-  }
-
-  /** Sets deletedAt (at `version` when given); null when there was no live task to delete. */
-  async softDelete(userId: string, id: string, version: number | undefined, now: Date): Promise<TaskRow | null> {
-    const rows = await this.sql.query<TaskRow>(updateAtVersion(userId, id, version, [Prisma.sql`deleted_at = ${now}`], now));
+      ${RETURNING_TASK}`), deadline);
     return rows[0] ?? null;
   }
 }

@@ -18,11 +18,8 @@ import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
 import { toTask } from './task.mapper.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
-import { PreconditionFailedError, RunningCapReachedError, TaskBusyError, TaskNotFoundError } from './tasks.errors.js';
-import { TasksRepository } from './tasks.repository.js';
-
-/** Compare-and-set attempts before a write without If-Match gives up on a task that keeps changing. */
-const MAX_WRITE_ATTEMPTS = 8;
+import { PreconditionFailedError, RunningCapReachedError, TaskNotFoundError } from './tasks.errors.js';
+import { TasksRepository, type TaskWrites } from './tasks.repository.js';
 
 /** The rules of the Tasks API. Events go out only after the change committed. */
 @Injectable()
@@ -34,12 +31,8 @@ export class TasksService {
   ) {}
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
-    budget.assertOpen();
-    const row = await this.repository.create(
-      user.id,
-      { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' },
-      new Date(),
-    );
+    const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
+    const row = await this.repository.write(budget, (writes) => writes.insert(user.id, data, new Date()));
     return this.published(user, TaskEvent.Created, row);
   }
 
@@ -67,32 +60,24 @@ export class TasksService {
   async appendLog(user: AuthUser, id: string, input: AppendLogInput, budget: RequestBudget): Promise<Task> {
     const now = new Date();
     const entry = { at: now.toISOString(), level: input.level, message: input.message };
-    budget.assertOpen();
-    const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now);
+    const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now, budget);
     if (!row) throw new TaskNotFoundError();
     return this.published(user, TaskEvent.Updated, row);
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
-    let version: number | undefined;
-    if (ifMatch.kind === 'versions') {
-      const current = await this.owned(user, id);
-      if (!ifMatchAccepts(ifMatch, current.version)) throw new PreconditionFailedError(current.version);
-      version = current.version;
-    }
-    budget.assertOpen();
-    const row = await this.repository.softDelete(user.id, id, version, new Date());
-    if (!row) {
-      // Gone meanwhile → 404; changed meanwhile → its If-Match is stale now.
-      const current = await this.owned(user, id);
-      throw new PreconditionFailedError(current.version);
-    }
+    const row = await this.repository.write(budget, async (writes) => {
+      if (ifMatch.kind === 'versions') await this.lockedAt(writes, user, id, ifMatch);
+      return writes.softDelete(user.id, id, undefined, new Date());
+    });
+    if (!row) throw new TaskNotFoundError();
     this.events.publish(user.id, TaskEvent.Deleted, { id: row.id });
   }
 
   /**
-   * Read → apply the lifecycle rules → compare-and-set on the version read. With If-Match a lost
-   * race is a 412; without it the edit is re-planned on the fresh row (last write wins).
+   * Lock the row → check If-Match → apply the lifecycle rules → update, in one transaction: writes
+   * to one task queue on its row lock, so without If-Match every one of them applies in turn (last
+   * write wins) and with it a stale version is a 412.
    */
   private async edit(
     user: AuthUser,
@@ -101,25 +86,26 @@ export class TasksService {
     budget: RequestBudget,
     editFor: (current: TaskRow) => TaskEdit,
   ): Promise<Task> {
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.owned(user, id);
-      if (!ifMatchAccepts(ifMatch, current.version)) throw new PreconditionFailedError(current.version);
+    const { row, changed } = await this.repository.write(budget, async (writes) => {
+      const current = await this.lockedAt(writes, user, id, ifMatch);
       const now = new Date();
       const { changes, entersRunning } = planEdit(current, editFor(current), now);
-      if (Object.keys(changes).length === 0) return toTask(current);
-      budget.assertOpen();
-
+      if (Object.keys(changes).length === 0) return { row: current, changed: false };
       if (entersRunning) {
         const cap = this.config.tasks.maxConcurrent;
-        const result = await this.repository.startIfBelowRunningCap(user.id, id, current.version, changes, now, cap);
-        if (result.kind === 'cap-reached') throw new RunningCapReachedError(cap);
-        if (result.kind === 'updated') return this.published(user, TaskEvent.Updated, result.row);
-      } else {
-        const row = await this.repository.updateIfVersion(user.id, id, current.version, changes, now);
-        if (row) return this.published(user, TaskEvent.Updated, row);
+        if ((await writes.countRunningExclusively(user.id)) >= cap) throw new RunningCapReachedError(cap);
       }
-    }
-    throw new TaskBusyError();
+      return { row: await writes.update(user.id, id, changes, now), changed: true };
+    });
+    return changed ? this.published(user, TaskEvent.Updated, row) : toTask(row);
+  }
+
+  /** The user's live task, locked for this transaction, if If-Match accepts its version. */
+  private async lockedAt(writes: TaskWrites, user: AuthUser, id: string, ifMatch: IfMatch): Promise<TaskRow> {
+    const current = await writes.lockOwned(user.id, id);
+    if (!current) throw new TaskNotFoundError();
+    if (!ifMatchAccepts(ifMatch, current.version)) throw new PreconditionFailedError(current.version);
+    return current;
   }
 
   private async owned(user: AuthUser, id: string): Promise<TaskRow> {

@@ -71,16 +71,35 @@ describe('tasks concurrency', () => {
       expect(row.title).toBe(results.find((r) => r.status === 200)!.body.title);
     });
 
-    it('should count every racing write without If-Match in the version when last write wins', async () => {
+    it.each([30, 60])('should apply all %i racing edits without If-Match, one after another, when last write wins', async (n) => {
       const task = await newTask(t, user);
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: `w${i}` } })),
+        Array.from({ length: n }, (_, i) => api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { title: `w${i}` } })),
       );
-      const ok = results.filter((r) => r.status === 200);
-      expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: n }, () => 200));
+      // Each edit saw the one before it: versions 2 … n+1, each answered once.
+      expect(results.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 2));
       const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
-      expect(row.version).toBe(1 + ok.length);
-      expect(new Set(ok.map((r) => r.body.version)).size).toBe(ok.length);
+      expect(row.version).toBe(1 + n);
+      expect(row.title).toBe(results.find((r) => r.body.version === 1 + n)!.body.title);
+    });
+
+    it('should apply racing PUTs and complete toggles without If-Match in turn, each on the state before it', async () => {
+      const task = await newTask(t, user);
+      const toggles = await Promise.all(
+        Array.from({ length: 20 }, () => api<Task>(t, user, 'PATCH', `/api/tasks/${task.id}/complete`)),
+      );
+      expect(toggles.every((r) => r.status === 200)).toBe(true);
+      // 20 toggles from PENDING, applied one after another, end where they started.
+      const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(row).toMatchObject({ version: 21, status: 'PENDING' });
+      const puts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          api<Task>(t, user, 'PUT', `/api/tasks/${task.id}`, { body: { title: `p${i}`, description: null, priority: 'LOW', status: 'PENDING' } }),
+        ),
+      );
+      expect(puts.every((r) => r.status === 200)).toBe(true);
+      expect((await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).version).toBe(41);
     });
   });
 
