@@ -5,11 +5,11 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /** Renders an error as a problem response; shared by Nest's filter and Fastify's own error hooks. */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { body, headers, unexpected } = toProblem(error, request);
+  const { body, headers, unexpected, reason } = toProblem(error, request);
   if (unexpected) {
     request.log.error({ err: error, status: body.status }, 'request failed');
   } else if (body.status >= 500) {
-    request.log.warn({ status: body.status, detail: body.detail }, 'request failed');
+    request.log.warn({ status: body.status, detail: body.detail, ...(reason ? { reason } : {}) }, 'request failed');
   }
   if (reply.sent) return;
   void reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);

@@ -9,6 +9,8 @@ export interface ProblemResponse {
   headers: Record<string, string>;
   /** True for failures the server did not expect; they are logged with their stack. */
   unexpected: boolean;
+  /** For an expected 5xx: what went wrong, for the log line (never sent to the client). */
+  reason?: string;
 }
 
 interface ProblemRequest {
@@ -41,6 +43,10 @@ const UNAVAILABLE_KINDS = new Set([
   'DatabaseNotReachable', 'DatabaseDoesNotExist', 'ConnectionClosed', 'TooManyConnections', 'SocketTimeout',
 ]);
 
+// Driver messages without a code: a dropped connection, or pg-pool finding no free connection in time.
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|PGlite is closed/i;
+
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 4 || typeof error !== 'object' || error === null) return false;
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
@@ -48,7 +54,7 @@ function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   if (typeof originalCode === 'string' && UNAVAILABLE_CODES.has(originalCode)) return true;
   if (typeof kind === 'string' && UNAVAILABLE_KINDS.has(kind)) return true;
-  if (error instanceof Error && /Connection terminated|connection timeout|Can't reach database|PGlite is closed/i.test(error.message)) {
+  if (error instanceof Error && UNAVAILABLE_MESSAGE.test(error.message)) {
     return true;
   }
   // Prisma wraps driver failures (P2010, P2039 …) with the PostgreSQL code under meta.driverAdapterError.
@@ -109,10 +115,12 @@ export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResp
     }
   }
   if (isDatabaseUnavailable(error)) {
+    // A known condition (database down, pool exhausted): one warning line with its cause, no stack.
     return {
-      body: problem(request, 503, 'The database is not answering; try again shortly.'),
+      body: problem(request, 503, 'The database is not answering; try again shortly.', { type: '/api/problems/unavailable' }),
       headers: { 'retry-after': '1' },
-      unexpected: true,
+      unexpected: false,
+      reason: error instanceof Error ? error.message : String(error),
     };
   }
   const fastify = error as { code?: unknown; statusCode?: unknown };
