@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,8 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { AppFastifyAdapter } from './common/http/app-fastify-adapter.js';
+import { answerClientError } from './common/http/client-errors.js';
+import { registerCors } from './common/http/cors.js';
 import { registerJsonBodyParser } from './common/http/json-body-parser.js';
+import { registerLingeringClose } from './common/http/lingering-close.js';
+import { trackRouteMethods } from './common/http/route-methods.js';
 import { registerSecurityHeaders } from './common/http/security-headers.js';
+import { registerUrlLimit } from './common/http/url-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/http/request-id.js';
 import { OneLineRequestLog } from './common/http/request-log.js';
 import { ServiceUnavailableError } from './common/errors/domain-error.js';
@@ -62,6 +66,8 @@ export async function createApp(
       void reply.header(REQUEST_ID_HEADER, request.id);
       sendProblem(error, request, reply);
     },
+    // And so are requests Node's parser refuses before Fastify sees them (431, unknown method …).
+    clientErrorHandler: answerClientError,
   });
   const root = AppModule.forRoot(config);
   const rootModule: DynamicModule = options.imports
@@ -83,6 +89,10 @@ export async function createApp(
   // JSON only: Fastify's built-in text/plain parser would accept bodies that deserve a 415.
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify);
+  // Before the shutdown hook below, which must still be able to close the connection.
+  registerLingeringClose(fastify);
+  // Known paths asked with another method answer 405 with Allow (routes register at init, after this).
+  trackRouteMethods(fastify);
   // Once shutdown starts, answers close their connection: an idle keep-alive socket would
   // otherwise hold the server open until the shutdown timeout. Nest's shutdown begins with
   // adapter.beforeClose(), well before Fastify's own close (which runs only after the Socket.IO
@@ -102,6 +112,7 @@ export async function createApp(
     }
     sendProblem(new ServiceUnavailableError('The server is shutting down; retry the request.'), request, reply);
   });
+  registerUrlLimit(fastify);
   // TASKS_API_TIMEOUT bounds every tasks request (hooks on those routes only; they register at init).
   if (config.tasks.enabled) registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
   fastify.addHook('preClose', async () => {
@@ -128,12 +139,7 @@ export async function createApp(
     },
     crossOriginEmbedderPolicy: false,
   });
-  await app.register(cors, {
-    origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
-    credentials: false,
-    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'www-authenticate'],
-    maxAge: 600,
-  });
+  await registerCors(app, config.corsOrigins);
 
   // OpenAPI 3.1 at /api/openapi.json and the docs UI at /api/docs (API_DOCS_ENABLED).
   setupOpenApi(app, config);

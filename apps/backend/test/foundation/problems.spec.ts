@@ -68,9 +68,11 @@ describe('problem responses and request ids', () => {
     expect(JSON.stringify(body)).not.toContain('s3cr3t');
   });
 
-  it('should answer 404 with a problem when a known path is used with another method', async () => {
-    const body = await problemOf(await fetch(`${t.url}/api/probe/boom`, { method: 'DELETE' }), 404);
-    expect(body.title).toBe('Not Found');
+  it('should answer 405 with Allow and a problem when a known path is used with another method', async () => {
+    const res = await fetch(`${t.url}/api/probe/boom`, { method: 'DELETE' });
+    const body = await problemOf(res, 405);
+    expect(body).toMatchObject({ title: 'Method Not Allowed', detail: 'DELETE is not allowed on /api/probe/boom; allowed: GET, HEAD.' });
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('should answer 400 when the JSON body is malformed', async () => {

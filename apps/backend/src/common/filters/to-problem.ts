@@ -17,6 +17,8 @@ interface ProblemRequest {
   id: string;
   url: string;
   method: string;
+  /** The Fastify instance, for the methods a path's routes serve (see route-methods.ts). */
+  server?: { routeMethods?: (path: string) => readonly string[] };
 }
 
 // Fastify's own request errors, with the wording a client can act on.
@@ -86,6 +88,17 @@ function fastifyErrorIn(error: unknown): unknown {
   return typeof cause?.code === 'string' && cause.code.startsWith('FST_') ? cause : error;
 }
 
+/** No route matched: 405 with `Allow` when the path has routes for other methods, else 404. */
+function noRoute(request: ProblemRequest): ProblemResponse {
+  const path = request.url.split('?')[0] ?? request.url;
+  const allowed = request.server?.routeMethods?.(path) ?? [];
+  if (allowed.length > 0) {
+    const detail = `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`;
+    return { body: problem(request, 405, detail), headers: { allow: allowed.join(', ') }, unexpected: false };
+  }
+  return { body: problem(request, 404, `No route matches ${request.method} ${path}.`), headers: {}, unexpected: false };
+}
+
 /** Maps anything thrown while serving a request to an RFC 9457 problem. One place, every route. */
 export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResponse {
   const error = fastifyErrorIn(thrown);
@@ -102,9 +115,8 @@ export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResp
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const detail =
-      status === 404 ? `No route matches ${request.method} ${request.url.split('?')[0]}.` : error.message;
-    return { body: problem(request, status, detail), headers: {}, unexpected: status >= 500 };
+    if (status === 404) return noRoute(request);
+    return { body: problem(request, status, error.message), headers: {}, unexpected: status >= 500 };
   }
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === 'P2002') {

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../errors/domain-error.js';
+import { sendProblem } from '../filters/send-problem.js';
+
+/** Longest request target served; Node's own limit (16 KiB for the whole head) answers 431 past it. */
+export const MAX_URL_LENGTH = 8 * 1024;
+
+class UriTooLongError extends DomainError {
+  readonly status = 414;
+  readonly title = 'URI Too Long';
+
+  constructor() {
+    super(`The request URL is longer than ${MAX_URL_LENGTH} characters.`);
+  }
+}
+
+/** A URL over MAX_URL_LENGTH is a 414 problem before anything else looks at it. */
+export function registerUrlLimit(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length <= MAX_URL_LENGTH) {
+      done();
+      return;
+    }
+    sendProblem(new UriTooLongError(), request, reply);
+  });
+}
