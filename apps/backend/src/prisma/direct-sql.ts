@@ -44,7 +44,14 @@ interface QueryResult {
 /** A pg Pool: `connect()` lends one client for a transaction. */
 interface PoolLike {
   query(text: string, params: unknown[]): Promise<QueryResult>;
-  connect(): Promise<{ query(text: string, params?: unknown[]): Promise<QueryResult>; release(error?: Error | boolean): void }>;
+  connect(): Promise<PooledClient>;
+}
+
+interface PooledClient {
+  query(text: string, params?: unknown[]): Promise<QueryResult>;
+  release(error?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** PGlite: one connection; `transaction()` holds it exclusively until COMMIT or ROLLBACK. */
@@ -84,23 +91,35 @@ export function directSqlOnPool(pool: PoolLike): DirectSql {
     transaction: async <T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T> => {
       deadline?.assertOpen();
       const client = await pool.connect();
+      // A checked-out client has no 'error' listener of the pool's: a connection that dies between
+      // two statements (pg_terminate_backend, a restart) would otherwise crash the process. The
+      // next statement fails with it, and the client is discarded.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
+      const release = (error?: Error) => {
+        client.off('error', onError);
+        client.release(error ?? lost);
+      };
       try {
         // BEGIN and the timeout in one round trip (a simple query; the number is ours, not input).
         await client.query(deadline ? `BEGIN; ${statementTimeout(deadline)}` : 'BEGIN');
       } catch (error) {
         // A connection in an unknown state is not handed to the next request.
-        client.release(asError(error));
+        release(asError(error));
         throw error;
       }
       try {
         const result = await work(executor((text, params) => client.query(text, params), deadline));
         await commitWithin(() => client.query('COMMIT'), deadline);
-        client.release();
+        release();
         return result;
       } catch (error) {
         await client.query('ROLLBACK').then(
-          () => client.release(),
-          (rollbackError: unknown) => client.release(asError(rollbackError)),
+          () => release(),
+          (rollbackError: unknown) => release(asError(rollbackError)),
         );
         throw error;
       }

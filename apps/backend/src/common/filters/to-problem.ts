@@ -47,7 +47,7 @@ const UNAVAILABLE_KINDS = new Set([
 
 // Driver messages without a code: a dropped connection, or pg-pool finding no free connection in time.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database|PGlite is closed/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|connection error and is not queryable|Can't reach database|PGlite is closed/i;
 
 function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 4 || typeof error !== 'object' || error === null) return false;
