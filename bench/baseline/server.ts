@@ -106,6 +106,25 @@ function taskId(request: FastifyRequest): string {
   return id;
 }
 
+/**
+ * A write as the app makes it (DirectSql.transaction under the request budget): BEGIN with the
+ * statement timeout set to the time left, the statements, COMMIT.
+ */
+async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN; SET LOCAL statement_timeout = 10000');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 async function findOwned(userId: string, id: string): Promise<TaskRow | undefined> {
   const { rows } = await pool.query<TaskRow>(
     `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL LIMIT 1`,
@@ -170,18 +189,20 @@ app.post('/api/tasks', async (request, reply) => {
   const priority = body?.priority === undefined ? 'MEDIUM' : body.priority;
   if (typeof priority !== 'string' || !PRIORITIES.has(priority)) throw new HttpProblem(400, 'Bad Request', 'priority');
   const description = typeof body?.description === 'string' ? body.description : null;
-  const { rows } = await pool.query<TaskRow>(
-    `INSERT INTO tasks (id, user_id, title, description, priority, updated_at)
-     VALUES ($1, $2, $3, $4, $5::"TaskPriority", now()) RETURNING ${COLUMNS}`,
-    [randomUUID(), userId, title, description, priority],
+  const { rows } = await inTransaction((client) =>
+    client.query<TaskRow>(
+      `INSERT INTO tasks (id, user_id, title, description, priority, updated_at)
+       VALUES ($1, $2, $3, $4, $5::"TaskPriority", now()) RETURNING ${COLUMNS}`,
+      [randomUUID(), userId, title, description, priority],
+    ),
   );
   const task = toTask(rows[0] as TaskRow);
   void reply.code(201).header('location', `/api/tasks/${task.id}`).header('etag', `"${task.version}"`);
   return task;
 });
 
-// Title/description/priority edits (what the benchmark sends): read, then compare-and-set on the
-// version, as TasksService does through TasksRepository.findOwnedById + updateIfVersion.
+// Title/description/priority edits (what the benchmark sends): lock the row, then update it, in one
+// transaction, as TasksService.edit does through TasksRepository.write (lockOwned + update).
 app.patch('/api/tasks/:id', async (request, reply) => {
   const userId = await authenticate(request);
   const id = taskId(request);
@@ -190,21 +211,23 @@ app.patch('/api/tasks/:id', async (request, reply) => {
   const priority = typeof body?.priority === 'string' && PRIORITIES.has(body.priority) ? body.priority : undefined;
   if (title === undefined && priority === undefined) throw new HttpProblem(400, 'Bad Request', 'nothing to change');
   if (title !== undefined && (title.length < 1 || title.length > 200)) throw new HttpProblem(400, 'Bad Request', 'title');
-  for (;;) {
-    const current = await findOwned(userId, id);
-    if (!current) throw new HttpProblem(404, 'Not Found', 'No such task');
-    const { rows } = await pool.query<TaskRow>(
+  const row = await inTransaction(async (client) => {
+    const locked = await client.query<{ id: string }>(
+      `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR UPDATE`,
+      [id, userId],
+    );
+    if (!locked.rows[0]) throw new HttpProblem(404, 'Not Found', 'No such task');
+    const { rows } = await client.query<TaskRow>(
       `UPDATE tasks SET title = COALESCE($1, title), priority = COALESCE($2::"TaskPriority", priority),
               version = version + 1, updated_at = now()
-       WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL AND version = $5
+       WHERE id = $3 AND user_id = $4 AND deleted_at IS NULL
        RETURNING ${COLUMNS}`,
-      [title ?? null, priority ?? null, id, userId, current.version],
+      [title ?? null, priority ?? null, id, userId],
     );
-    const row = rows[0];
-    if (!row) continue; // Someone else changed it between the read and the write: last write wins.
-    void reply.header('etag', `"${row.version}"`);
-    return toTask(row);
-  }
+    return rows[0] as TaskRow;
+  });
+  void reply.header('etag', `"${row.version}"`);
+  return toTask(row);
 });
 
 const port = Number(env.PORT ?? 0);
