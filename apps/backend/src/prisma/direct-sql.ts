@@ -8,15 +8,15 @@ export interface SqlExecutor {
 /**
  * The deadline a transaction must commit within (a request's TASKS_API_TIMEOUT). The commit and
  * the deadline's own answer exclude each other: `beginCommit` refuses once the deadline has passed
- * (the transaction rolls back), and from `beginCommit` to `endCommit` the deadline holds back its
- * 503, so a client told 503 never finds the change committed.
+ * (the transaction rolls back), and once a COMMIT has begun the deadline no longer answers 503, so
+ * a client told 503 never finds the change committed.
  */
 export interface CommitDeadline {
   /** Milliseconds left; each statement of the transaction gets at most this long. */
   remainingMs(): number;
   /** Throws (the transaction rolls back) when the deadline has passed or answered already. */
   assertOpen(): void;
-  /** Like assertOpen, and from now on the deadline may not answer until `endCommit`. */
+  /** Like assertOpen, and from now on the deadline may not answer (the request answers itself). */
   beginCommit(): void;
   endCommit(): void;
 }

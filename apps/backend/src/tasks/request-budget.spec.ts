@@ -21,6 +21,8 @@ describe('RequestBudget', () => {
     committing.beginCommit();
     expect(committing.claimTimeoutAnswer()).toBe(false);
     committing.endCommit();
+    // Committed: the request answers with its result, never a 503 that would say nothing changed.
+    expect(committing.claimTimeoutAnswer()).toBe(false);
 
     const answered = new RequestBudget(10_000);
     expect(answered.claimTimeoutAnswer()).toBe(true);

@@ -20,8 +20,11 @@ declare module 'fastify' {
  */
 export class RequestBudget implements CommitDeadline {
   private readonly deadline: number;
-  /** open → answered (the 503 went out), or open → committing → open. */
-  private state: 'open' | 'committing' | 'answered' = 'open';
+  /**
+   * open → answered (the 503 went out; nothing may commit), or open → committing → committed (the
+   * request answers with its own result, even if late; the 503 may no longer go out).
+   */
+  private state: 'open' | 'committing' | 'committed' | 'answered' = 'open';
   /** The 503 timer; cleared when the response is done. */
   timer: NodeJS.Timeout | undefined;
 
@@ -51,12 +54,12 @@ export class RequestBudget implements CommitDeadline {
   }
 
   endCommit(): void {
-    if (this.state === 'committing') this.state = 'open';
+    if (this.state === 'committing') this.state = 'committed';
   }
 
   /**
-   * The timer's question: may the 503 go out now? Not while a COMMIT is in flight (that request
-   * answers with its committed result instead, a little late); afterwards no commit may start.
+   * The timer's question: may the 503 go out now? Not once a COMMIT has started (that request
+   * answers with its own result instead, a little late); if it does, no commit may start after.
    */
   claimTimeoutAnswer(): boolean {
     if (this.state !== 'open') return false;
