@@ -1,12 +1,11 @@
 // `pnpm db:export [file]`: writes the embedded database (DATA_DIR) to a plain SQL dump and exits.
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/app-config.js';
-import { userPath } from './config/user-path.js';
+import { loadToolConfig, userPath } from './config/tool-config.js';
 import { defaultExportName, exportEmbedded } from './prisma/embedded-export.js';
 
 const logger = new Logger('Export');
 try {
-  const config = loadConfig();
+  const config = loadToolConfig();
   if (config.databaseUrl) {
     throw new Error('pnpm db:export dumps the embedded database in DATA_DIR; with DATABASE_URL set, back PostgreSQL up with pg_dump.');
   }

@@ -1,12 +1,11 @@
 // `DATABASE_URL=… pnpm db:import <file>`: loads a `pnpm db:export` dump into an empty PostgreSQL database.
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/app-config.js';
-import { userPath } from './config/user-path.js';
+import { loadToolConfig, userPath } from './config/tool-config.js';
 import { importDump } from './prisma/postgres-import.js';
 
 const logger = new Logger('Import');
 try {
-  const config = loadConfig();
+  const config = loadToolConfig();
   const arg = process.argv[2];
   if (!config.databaseUrl) throw new Error('Set DATABASE_URL to the empty PostgreSQL database to import into.');
   if (!arg) throw new Error('Name the dump to import: DATABASE_URL=… pnpm db:import <file> (made by pnpm db:export).');
