@@ -52,9 +52,10 @@ export interface DataDirLock {
   release(): void;
 }
 
-const held = new Set<string>();
+/** Release functions of the locks this process holds, by lock file. */
+const held = new Map<string, () => void>();
 
-function readProc(file: string): string | undefined {
+function readText(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -63,12 +64,12 @@ function readProc(file: string): string | undefined {
 }
 
 function bootId(): string | undefined {
-  return readProc('/proc/sys/kernel/random/boot_id')?.trim();
+  return readText('/proc/sys/kernel/random/boot_id')?.trim();
 }
 
 function startTimeOf(pid: number): string | undefined {
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-  const stat = readProc(`/proc/${pid}/stat`);
+  const stat = readText(`/proc/${pid}/stat`);
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
@@ -129,7 +130,7 @@ export function acquireDataDirLock(dir: string, onTakeOver?: (stale: LockHolder 
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const raw = readProc(file);
+      const raw = readText(file);
       if (raw === undefined) continue; // released meanwhile
       const holder = parseHolder(raw);
       if (holder && isAlive(holder, file)) throw new DataDirInUseError(dir, holder, file);
@@ -142,7 +143,7 @@ export function acquireDataDirLock(dir: string, onTakeOver?: (stale: LockHolder 
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
-      if (readProc(aside) !== raw) {
+      if (readText(aside) !== raw) {
         try {
           linkSync(aside, file);
         } catch {
@@ -159,27 +160,33 @@ export function acquireDataDirLock(dir: string, onTakeOver?: (stale: LockHolder 
   }
 }
 
+const releaseAll = () => {
+  for (const release of [...held.values()]) release();
+};
+// Only when this is the sole listener, i.e. the process would die of the signal by default
+// (the command-line tools); a server's graceful shutdown releases through `release()` itself.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (process.listenerCount(signal) > 1) return;
+  releaseAll();
+  process.kill(process.pid, signal);
+};
+
 function hold(file: string, token: string): DataDirLock {
-  held.add(file);
-  let released = false;
   const release = () => {
-    if (released) return;
-    released = true;
+    if (held.get(file) !== release) return;
     held.delete(file);
-    process.off('exit', release);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (parseHolder(readProc(file) ?? '')?.token === token) rmSync(file, { force: true });
+    if (held.size === 0) {
+      process.off('exit', releaseAll);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (parseHolder(readText(file) ?? '')?.token === token) rmSync(file, { force: true });
   };
-  // Only when this is the sole listener, i.e. the process would die of the signal by default
-  // (the CLI tools); a server's graceful shutdown releases through `release()` itself.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (process.listenerCount(signal) > 1) return;
-    release();
-    process.kill(process.pid, signal);
-  };
-  process.on('exit', release);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  if (held.size === 0) {
+    process.on('exit', releaseAll);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  held.set(file, release);
   return { file, release };
 }
