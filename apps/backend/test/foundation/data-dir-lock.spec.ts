@@ -188,7 +188,7 @@ describe('one process per data directory', { timeout: 180_000 }, () => {
       expect((list.body as { items: { id: string }[] }).items.map((t) => t.id).sort()).toEqual([...acknowledged].sort());
     });
 
-    it('should release the lock on SIGTERM so a new server starts at once', async () => {
+    it('should release the lock on SIGTERM and on SIGINT so a new server starts at once', async () => {
       const dir = tempDir();
       const first = await server(dir);
       await first.ready();
@@ -201,6 +201,9 @@ describe('one process per data directory', { timeout: 180_000 }, () => {
 
       expect(next.logs().some((l) => String(l.msg).includes('which is gone'))).toBe(false);
       expect(lockHolder(dir).pid).toBe(next.child.pid);
+      next.child.kill('SIGINT');
+      expect(await next.exited).toEqual({ code: 0, signal: null });
+      expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
     });
   });
 });
