@@ -14,7 +14,7 @@ try {
   logger.log(`Wrote ${file} (${bytes} bytes) from ${config.dataDir}`);
   logger.log(
     `Load it into an empty PostgreSQL database with DATABASE_URL=… pnpm db:import ${file}; tokens stay valid ` +
-      `when the new server uses the same JWT secret (JWT_SECRET, or the generated ${config.dataDir}/jwt-secret).`,
+      `when the new server signs with the same JWT secret (its JWT_SECRET, or ${config.dataDir}/jwt-secret if it generated one).`,
   );
 } catch (error) {
   logger.error(error instanceof Error ? error.message : String(error));
