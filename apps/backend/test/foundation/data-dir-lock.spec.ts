@@ -107,6 +107,20 @@ describe('one process per data directory', { timeout: 180_000 }, () => {
       expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toEqual(remote);
     });
 
+    it('should release the lock of a tool stopped with SIGINT or SIGTERM, which still dies of the signal', async () => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const dir = tempDir();
+        const child = await holder(dir);
+        const exit = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+        expect(lockHolder(dir).pid).toBe(child.pid);
+
+        child.kill(signal);
+
+        expect(await exit).toEqual({ code: null, sig: signal });
+        expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+      }
+    });
+
     it('should refuse a second open from the process that already holds the lock', () => {
       const dir = tempDir();
       const lock = acquireDataDirLock(dir);
