@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { type DirectSql, directSqlOn } from './direct-sql.js';
 import { migrate, type MigrationLogger } from './migrator.js';
 import { openPgSession, pgliteSession } from './sql-session.js';
@@ -66,13 +67,21 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
     };
   }
 
+  // One process per data directory: refuses at once when another one uses it (data-dir-lock.ts).
+  const lock = acquireDataDirLock(config.dataDir, (stale) =>
+    logger.warn(`Took over the lock on ${config.dataDir} left by pid ${stale?.pid ?? '?'}, which is gone`),
+  );
   const dir = path.join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  const pglite = await PGlite.create(dir).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
   try {
     await migrate(pgliteSession(pglite), undefined, logger);
   } catch (error) {
     await pglite.close();
+    lock.release();
     throw error;
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
@@ -83,7 +92,7 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
     location: dir,
     close: async () => {
       await prisma.$disconnect();
-      await pglite.close();
+      await pglite.close().finally(lock.release);
     },
   };
 }

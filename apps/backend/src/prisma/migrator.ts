@@ -8,7 +8,7 @@ import type { SqlSession } from './sql-session.js';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../../prisma/migrations', import.meta.url));
 
 /** The key `prisma migrate` locks on, so our migrator and Prisma's CLI also exclude each other. */
-const ADVISORY_LOCK_KEY = 72_707_369;
+export const ADVISORY_LOCK_KEY = 72_707_369;
 
 export interface MigrationFile {
   name: string;

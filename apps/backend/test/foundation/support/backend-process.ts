@@ -136,3 +136,27 @@ export async function spawnBackend(env: Record<string, string>): Promise<Backend
     },
   };
 }
+
+export interface ToolRun extends Exit {
+  output: string;
+}
+
+/**
+ * Runs one of the built command-line tools (`dist/migrate.js`, `dist/export.js`, `dist/import.js`)
+ * to completion with exactly `env` (plus PATH), as `pnpm db:*` does.
+ */
+export async function runTool(script: 'migrate' | 'export' | 'import', args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<ToolRun> {
+  await ensureBuilt();
+  const child = spawn(process.execPath, [path.join(BACKEND_DIR, `dist/${script}.js`), ...args], {
+    cwd: BACKEND_DIR,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exit = await new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  clearTimeout(timer);
+  return { ...exit, output };
+}
