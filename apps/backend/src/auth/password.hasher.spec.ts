@@ -1,9 +1,10 @@
 import argon2 from 'argon2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppConfig } from '../config/app-config.js';
 import { ARGON2_OPTIONS, PasswordHasher } from './password.hasher.js';
 
 describe('PasswordHasher', () => {
-  const hasher = new PasswordHasher();
+  const hasher = new PasswordHasher({ passwordHashing: { concurrency: 2, queue: 8 } } as AppConfig);
   afterEach(() => {
     vi.restoreAllMocks();
   });

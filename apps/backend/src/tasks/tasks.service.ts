@@ -11,6 +11,7 @@ import {
   type UpdateTaskInput,
 } from '@tasks/schemas';
 import type { AuthUser } from '../auth/auth-user.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
@@ -31,6 +32,7 @@ export class TasksService {
     private readonly repository: TasksRepository,
     private readonly events: TaskEventsPublisher,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
@@ -70,7 +72,7 @@ export class TasksService {
     budget.assertOpen();
     const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now);
     if (!row) throw new TaskNotFoundError();
-    return this.published(user, TaskEvent.Updated, row);
+    return this.published(user, TaskEvent.Updated, row, ['logs']);
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
@@ -88,6 +90,7 @@ export class TasksService {
       throw new PreconditionFailedError(current.version);
     }
     this.events.publish(user.id, TaskEvent.Deleted, { id: row.id });
+    this.audit.write('task.deleted', { userId: user.id, taskId: row.id });
   }
 
   /**
@@ -113,10 +116,10 @@ export class TasksService {
         const cap = this.config.tasks.maxConcurrent;
         const result = await this.repository.startIfBelowRunningCap(user.id, id, current.version, changes, now, cap);
         if (result.kind === 'cap-reached') throw new RunningCapReachedError(cap);
-        if (result.kind === 'updated') return this.published(user, TaskEvent.Updated, result.row);
+        if (result.kind === 'updated') return this.published(user, TaskEvent.Updated, result.row, Object.keys(changes));
       } else {
         const row = await this.repository.updateIfVersion(user.id, id, current.version, changes, now);
-        if (row) return this.published(user, TaskEvent.Updated, row);
+        if (row) return this.published(user, TaskEvent.Updated, row, Object.keys(changes));
       }
     }
     throw new TaskBusyError();
@@ -128,8 +131,16 @@ export class TasksService {
     return row;
   }
 
-  private published(user: AuthUser, event: typeof TaskEvent.Created | typeof TaskEvent.Updated, row: TaskRow): Task {
+  /** After commit: the live event, and the audit line (`changed` = the fields an update changed). */
+  private published(
+    user: AuthUser,
+    event: typeof TaskEvent.Created | typeof TaskEvent.Updated,
+    row: TaskRow,
+    changed: readonly string[] = [],
+  ): Task {
     const task = toTask(row);
+    if (event === TaskEvent.Created) this.audit.write('task.created', { userId: user.id, taskId: row.id });
+    else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed });
     this.events.publish(user.id, event, task);
     return task;
   }
