@@ -86,6 +86,7 @@ export class AuthService implements OnApplicationBootstrap {
     let user: UserRecord | null;
     let valid: boolean;
     try {
+      this.hasher.assertAvailable();
       user = await this.repository.findByEmail(input.email);
       // Unknown emails still run one argon2 verification, so timing does not reveal which emails exist.
       valid = await this.hasher.verify(user?.passwordHash, input.password);

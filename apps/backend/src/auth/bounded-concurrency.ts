@@ -11,6 +11,11 @@ export class BoundedConcurrency {
     private readonly queueLimit: number,
   ) {}
 
+  /** True when `run` would refuse now; lets a caller skip the work that would precede it. */
+  get saturated(): boolean {
+    return this.running >= this.limit && this.waiting.length >= this.queueLimit;
+  }
+
   run<T>(task: () => Promise<T>): Promise<T> | undefined {
     if (this.running < this.limit) return this.start(task);
     if (this.waiting.length >= this.queueLimit) return undefined;

@@ -29,4 +29,17 @@ describe('PasswordHasher', () => {
   it('should answer false instead of throwing when the stored hash is corrupt', async () => {
     expect(await hasher.verify('not-a-hash', 'whatever')).toBe(false);
   });
+
+  it('should hash the NFKC form and accept any form of it when verifying', async () => {
+    const hash = await hasher.hash('cafe\u0301-\uff50w');
+    expect(await argon2.verify(hash, 'caf\u00e9-pw')).toBe(true);
+    expect(await hasher.verify(hash, 'caf\u00e9-pw')).toBe(true);
+    expect(await hasher.verify(hash, 'cafe\u0301-\uff50w')).toBe(true);
+  });
+
+  it('should fall back to the raw form when an old hash was made before normalisation', async () => {
+    const old = await argon2.hash('cafe\u0301-pw', ARGON2_OPTIONS);
+    expect(await hasher.verify(old, 'cafe\u0301-pw')).toBe(true);
+    expect(await hasher.verify(old, 'cafe-pw')).toBe(false);
+  });
 });

@@ -32,6 +32,11 @@ export class PasswordHasher {
     this.slots = new BoundedConcurrency(concurrency, queue);
   }
 
+  /** HashingBusyError at once when no hash could start or wait now (before any other work is spent). */
+  assertAvailable(): void {
+    if (this.slots.saturated) throw new HashingBusyError();
+  }
+
   hash(password: string): Promise<string> {
     return this.run(() => argon2.hash(password.normalize('NFKC'), ARGON2_OPTIONS));
   }
