@@ -140,7 +140,7 @@ export async function createApp(
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
     credentials: false,
-    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'www-authenticate'],
+    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'www-authenticate', 'ratelimit', 'ratelimit-policy'],
     maxAge: 600,
   });
 
