@@ -9,31 +9,17 @@
  * and drops afterwards; embedded PGlite otherwise), REDIS_URL, SOAK_WORKERS, SOAK_SOCKETS.
  * Exits 1 when a request got a 5xx or no answer, or the server did not exit 0, or sockets leaked.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { io } from 'socket.io-client';
+import { freePort, request as requestTo, sleep, spawnServer, throwawayDatabase, waitReady } from './backend-server.mjs';
 
-const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 900);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 4);
 const SOCKETS = Number(process.env.SOAK_SOCKETS ?? 20);
 const SAMPLE_EVERY_MS = Math.max(5_000, Math.min(60_000, (SECONDS * 1000) / 10));
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 // Loaded into the server: on SIGUSR2 it collects garbage and prints memory and open TCP handles.
 const work = mkdtempSync(path.join(tmpdir(), 'tasks-soak-'));
@@ -48,34 +34,17 @@ writeFileSync(
   });\n`,
 );
 
-/** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE). */
-async function onServer(sql) {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-let databaseUrl;
-const databaseName = `tasks_soak_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-if (process.env.DATABASE_URL) {
-  await onServer(`CREATE DATABASE "${databaseName}"`);
-  const target = new URL(process.env.DATABASE_URL);
-  target.pathname = `/${databaseName}`;
-  databaseUrl = target.toString();
-}
+const database = await throwawayDatabase(process.env.DATABASE_URL, 'tasks_soak');
+const databaseUrl = database?.url;
 
 const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ['--expose-gc', '--require', probe, 'dist/main.js'], {
-  cwd: backendDir,
+let probeWaiter;
+const serverLog = [];
+const { child: server, url, exited } = spawnServer({
+  port,
+  nodeArgs: ['--expose-gc', '--require', probe],
   env: {
-    PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
     JWT_SECRET: `soak-${randomUUID()}-${randomUUID()}`,
     DATA_DIR: path.join(work, 'data'),
     LOG_LEVEL: 'warn',
@@ -84,19 +53,11 @@ const server = spawn(process.execPath, ['--expose-gc', '--require', probe, 'dist
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, SOCKET_IO_KEY_PREFIX: `soak-${randomUUID()}`, AUTH_RATE_LIMIT_KEY_PREFIX: `soak-${randomUUID()}` } : {}),
   },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let probeWaiter;
-const serverLog = [];
-const onOutput = (chunk) => {
-  for (const line of chunk.toString().split('\n')) {
+  onLine: (line) => {
     if (line.startsWith('SOAK_PROBE ')) probeWaiter?.(JSON.parse(line.slice(11)));
-    else if (line.trim()) serverLog.push(line);
-  }
-};
-server.stdout.on('data', onOutput);
-server.stderr.on('data', onOutput);
-const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
+    else serverLog.push(line);
+  },
+});
 
 function sample() {
   return new Promise((resolve) => {
@@ -108,26 +69,9 @@ function sample() {
   });
 }
 
-async function request(method, route, token, body) {
-  const response = await fetch(`${url}${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
-}
+const request = (method, route, token, body) => requestTo(url, method, route, { token, body });
 
-for (let i = 0; ; i += 1) {
-  try {
-    if ((await request('GET', '/api/health/ready')).status === 200) break;
-  } catch {
-    /* not listening yet */
-  }
-  if (i > 600) throw new Error(`server did not become ready:\n${serverLog.slice(-20).join('\n')}`);
-  await sleep(100);
-}
+await waitReady(url, () => serverLog.slice(-20).join('\n'));
 
 const users = [];
 for (let i = 0; i < Math.max(2, WORKERS); i += 1) {
@@ -212,7 +156,7 @@ const end = await sample();
 server.kill('SIGTERM');
 const exit = await exited;
 rmSync(work, { recursive: true, force: true });
-if (databaseUrl) await onServer(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+await database?.drop();
 
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const summary = {

@@ -37,6 +37,15 @@ export interface CreateAppOptions {
   imports?: NonNullable<DynamicModule['imports']>;
 }
 
+/**
+ * Never `true` (any client could name its address). A hop count trusts that many proxies in front
+ * (Express's meaning; Fastify 5 treats a bare number as "trust nothing"), addresses/CIDRs trust those.
+ */
+function trustProxyOption(trust: AppConfig['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
 export async function createApp(
   config: AppConfig,
   logger: Logger = createLogger(config.logLevel),
@@ -55,7 +64,7 @@ export async function createApp(
     routerOptions: { maxParamLength: 8192 },
     // A client must deliver its whole request within a minute: slowloris connections cannot pile up.
     requestTimeout: 60_000,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // A body with `__proto__` / `constructor.prototype` keys is refused (400 naming the key), not silently edited.

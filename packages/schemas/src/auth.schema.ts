@@ -13,7 +13,13 @@ export const emailSchema = z
   .max(EMAIL_MAX_LENGTH)
   .pipe(z.email());
 
-export const passwordSchema = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
+/** Well-formed UTF-16: every surrogate paired. A lone one cannot be normalised (NFKC) or encoded as UTF-8. */
+const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const wellFormed = (schema: z.ZodString) =>
+  schema.regex(WELL_FORMED, { message: 'must be valid Unicode text (no lone surrogate code units)' });
+
+/** Passwords are NFKC-normalised by the server before hashing and checking (the length counts as sent). */
+export const passwordSchema = wellFormed(z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH));
 
 export const registerSchema = z.strictObject({
   email: emailSchema,
@@ -24,7 +30,7 @@ export type RegisterInput = z.infer<typeof registerSchema>;
 /** Login checks only the length bounds; wrong credentials are a 401, not a 400. */
 export const loginSchema = z.strictObject({
   email: emailSchema,
-  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  password: wellFormed(z.string().min(1).max(PASSWORD_MAX_LENGTH)),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 

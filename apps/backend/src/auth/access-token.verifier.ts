@@ -17,6 +17,12 @@ const accessTokenClaims = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaims>;
 
+/** Seconds a token's `iat` may lie ahead of this server's clock (issuers' clocks drift a little). */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/** What jsonwebtoken answers with `complete: true`: the header too, so `crit` can be checked. */
+const completeToken = z.object({ header: z.record(z.string(), z.unknown()), payload: z.unknown() });
+
 // RFC 6750 §2.1: `Bearer` (any case), one or more spaces, a b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
@@ -49,21 +55,29 @@ export class AccessTokenVerifier {
 
   /** The whole check for a raw token string (the Socket.IO handshake uses this). */
   async verify(token: string): Promise<AuthUser> {
-    let payload: unknown;
+    let decoded: unknown;
     try {
       // No per-call secret: the JwtService's own is JWT_SECRET as a KeyObject (AuthModule, jwtKeyOf).
-      payload = await this.jwt.verifyAsync(token, this.verifyOptions);
+      decoded = await this.jwt.verifyAsync(token, { ...this.verifyOptions, complete: true });
     } catch (error) {
       throw new InvalidAccessTokenError(this.classify(token, error));
     }
-    return this.resolve(payload);
+    return this.resolve(decoded);
   }
 
-  /** Second half of the check, once the signature and standard claims passed: claims, revocation, user. */
-  async resolve(payload: unknown): Promise<AuthUser> {
-    const claims = accessTokenClaims.safeParse(payload);
+  /**
+   * Second half of the check, once the signature and standard claims passed (`decoded` is the complete
+   * token: header and payload): no `crit`, required claims, not issued in the future, not revoked, user.
+   */
+  async resolve(decoded: unknown): Promise<AuthUser> {
+    const token = completeToken.safeParse(decoded);
+    if (!token.success) throw new InvalidAccessTokenError('malformed');
+    // RFC 7515 §4.1.11: we understand no extension, so any `crit` means the token must be refused.
+    if ('crit' in token.data.header) throw new InvalidAccessTokenError('critical');
+    const claims = accessTokenClaims.safeParse(token.data.payload);
     if (!claims.success) throw new InvalidAccessTokenError('badClaims');
-    const { sub, jti, exp } = claims.data;
+    const { sub, jti, iat, exp } = claims.data;
+    if (iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) throw new InvalidAccessTokenError('issuedInFuture');
     const subject = await this.repository.findTokenSubject(sub, jti);
     if (!subject) throw new InvalidAccessTokenError('userGone');
     if (subject.revoked) throw new InvalidAccessTokenError('revoked');

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   authResponseSchema,
@@ -11,6 +11,7 @@ import {
   type User,
 } from '@tasks/schemas';
 import type { AuthUser } from './auth-user.js';
+import { type AuthClient, Client } from './auth-client.decorator.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { Public } from './public.decorator.js';
@@ -24,19 +25,19 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiCreatedResponse({ description: 'Registered and signed in', standardSchema: authResponseSchema })
-  @ApiProblems(400, 409, 429)
+  @ApiProblems(400, 409, 429, 503)
   @HttpCode(201)
-  register(@Body({ schema: registerSchema }) body: RegisterInput, @Ip() ip: string): Promise<AuthResponse> {
-    return this.auth.register(body, ip);
+  register(@Body({ schema: registerSchema }) body: RegisterInput, @Client() client: AuthClient): Promise<AuthResponse> {
+    return this.auth.register(body, client);
   }
 
   @Public()
   @Post('login')
   @ApiOkResponse({ description: 'Signed in', standardSchema: authResponseSchema })
-  @ApiProblems(400, 401, 429)
+  @ApiProblems(400, 401, 429, 503)
   @HttpCode(200)
-  login(@Body({ schema: loginSchema }) body: LoginInput, @Ip() ip: string): Promise<AuthResponse> {
-    return this.auth.login(body, ip);
+  login(@Body({ schema: loginSchema }) body: LoginInput, @Client() client: AuthClient): Promise<AuthResponse> {
+    return this.auth.login(body, client);
   }
 
   @Get('me')

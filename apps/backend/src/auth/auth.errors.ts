@@ -1,3 +1,4 @@
+import type { RateLimiterName } from '../common/audit/audit.events.js';
 import { DomainError } from '../common/errors/domain-error.js';
 
 /** Why a presented access token was refused; each becomes the 401 problem's `detail`. */
@@ -12,6 +13,8 @@ export const TOKEN_FAILURE = {
   wrongIssuer: 'The access token was issued by another issuer.',
   wrongAudience: 'The access token is meant for another audience.',
   badClaims: 'The access token lacks required claims (sub, jti, iat, exp).',
+  critical: 'The access token has a critical header parameter (crit) this server does not understand.',
+  issuedInFuture: 'The access token was issued in the future.',
   revoked: 'The access token has been revoked (logged out).',
   userGone: 'The user of this access token no longer exists.',
 } as const;
@@ -62,8 +65,26 @@ export class TooManyAttemptsError extends DomainError {
   readonly title = 'Too Many Requests';
   override readonly headers: Readonly<Record<string, string>>;
 
-  constructor(retryAfterSeconds: number, what: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    what: string,
+    rateLimitHeaders: Readonly<Record<string, string>>,
+    /** Which limit refused, for the audit log (never the key itself). */
+    readonly limit: { readonly limiter: RateLimiterName; readonly keyKind: 'address' | 'address_email' },
+  ) {
     super(`Too many ${what}; try again in ${retryAfterSeconds} seconds.`);
-    this.headers = { 'retry-after': String(retryAfterSeconds) };
+    this.headers = { ...rateLimitHeaders, 'retry-after': String(retryAfterSeconds) };
+  }
+}
+
+/** Password hashing is saturated (its queue is full): 503 rather than an ever-longer wait. */
+export class HashingBusyError extends DomainError {
+  readonly status = 503;
+  readonly title = 'Service Unavailable';
+  override readonly type = '/api/problems/unavailable';
+  override readonly headers = { 'retry-after': '1' };
+
+  constructor() {
+    super('Too many sign-ins are being checked right now; try again in a second.');
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../common/audit/audit.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { AccessTokenVerifier, ACCESS_TOKEN_ALGORITHM } from './access-token.verifier.js';
 import { AuthController } from './auth.controller.js';
@@ -14,7 +15,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordHasher } from './password.hasher.js';
 
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, AuditModule],
   controllers: [AuthController],
   providers: [
     {

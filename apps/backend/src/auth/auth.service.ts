@@ -6,8 +6,11 @@ import type { AuthResponse, LoginInput, RegisterInput, User } from '@tasks/schem
 import { AppConfig } from '../config/app-config.js';
 import { ACCESS_TOKEN_ALGORITHM } from './access-token.verifier.js';
 import type { AuthUser } from './auth-user.js';
-import { InvalidAccessTokenError, InvalidCredentialsError } from './auth.errors.js';
-import { AuthRateLimiter } from './auth-rate-limiter.js';
+import { EmailTakenError, InvalidAccessTokenError, InvalidCredentialsError, TooManyAttemptsError } from './auth.errors.js';
+import { AuthRateLimiter, type LoginAttempt } from './auth-rate-limiter.js';
+import type { AuthClient } from './auth-client.decorator.js';
+import type { AuditContext } from '../common/audit/audit.events.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 import { AuthRepository, type UserRecord } from './auth.repository.js';
 import { PasswordHasher } from './password.hasher.js';
 import { TokenRevocationListener } from './token-revocation.listener.js';
@@ -24,6 +27,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly rateLimiter: AuthRateLimiter,
     private readonly config: AppConfig,
     private readonly moduleRef: ModuleRef,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The listener may live in any module (the realtime gateway); look it up once everything exists. */
@@ -35,23 +39,68 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async register(input: RegisterInput, clientIp: string): Promise<AuthResponse> {
-    await this.rateLimiter.consumeRegistration(clientIp);
-    const passwordHash = await this.hasher.hash(input.password);
-    const user = await this.repository.createUser(input.email, passwordHash);
-    return this.authResponse(user);
+  async register(input: RegisterInput, client: AuthClient): Promise<AuthResponse> {
+    const context = { reqId: client.reqId, ip: client.ip };
+    const emailHash = this.audit.emailHash(input.email);
+    try {
+      client.setHeaders(await this.rateLimiter.consumeRegistration(client.ip));
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        this.auditRateLimited(error, context);
+        this.audit.write('auth.register', { outcome: 'rate_limited', emailHash }, context);
+      }
+      throw error;
+    }
+    let passwordHash: string;
+    try {
+      passwordHash = await this.hasher.hash(input.password);
+    } catch (error) {
+      await this.rateLimiter.refundRegistration(client.ip);
+      throw error;
+    }
+    try {
+      const user = await this.repository.createUser(input.email, passwordHash);
+      this.audit.write('auth.register', { outcome: 'ok', userId: user.id, emailHash }, context);
+      return await this.authResponse(user);
+    } catch (error) {
+      if (error instanceof EmailTakenError) this.audit.write('auth.register', { outcome: 'email_taken', emailHash }, context);
+      throw error;
+    }
   }
 
-  async login(input: LoginInput, clientIp: string): Promise<AuthResponse> {
-    await this.rateLimiter.assertLoginAllowed(clientIp, input.email);
-    const user = await this.repository.findByEmail(input.email);
-    // Unknown emails still run one argon2 verification, so timing does not reveal which emails exist.
-    const valid = await this.hasher.verify(user?.passwordHash, input.password);
+  /** Counts the attempt first (refunded on success), so concurrent guesses cannot pass the limits. */
+  async login(input: LoginInput, client: AuthClient): Promise<AuthResponse> {
+    const context = { reqId: client.reqId, ip: client.ip };
+    let attempt: LoginAttempt;
+    try {
+      attempt = await this.rateLimiter.beginLogin(client.ip, input.email);
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        this.auditRateLimited(error, context);
+        const user = await this.repository.findByEmail(input.email).catch(() => null);
+        this.audit.write('auth.login.failed', { reason: 'rate_limited', ...this.account(user, input.email) }, context);
+      }
+      throw error;
+    }
+    client.setHeaders(attempt.headers);
+    let user: UserRecord | null;
+    let valid: boolean;
+    try {
+      this.hasher.assertAvailable();
+      user = await this.repository.findByEmail(input.email);
+      // Unknown emails still run one argon2 verification, so timing does not reveal which emails exist.
+      valid = await this.hasher.verify(user?.passwordHash, input.password);
+    } catch (error) {
+      await attempt.refund();
+      throw error;
+    }
     if (!user || !valid) {
-      await this.rateLimiter.recordLoginFailure(clientIp, input.email);
+      const reason = user ? 'wrong_password' : 'unknown_email';
+      this.audit.write('auth.login.failed', { reason, ...this.account(user, input.email) }, context);
       throw new InvalidCredentialsError();
     }
-    await this.rateLimiter.recordLoginSuccess(clientIp, input.email);
+    await attempt.succeeded();
+    this.audit.write('auth.login.succeeded', { userId: user.id }, context);
     return this.authResponse(user);
   }
 
@@ -65,6 +114,7 @@ export class AuthService implements OnApplicationBootstrap {
   /** Revokes exactly the presented token (by jti); the user's other sessions keep working. */
   async logout(caller: AuthUser): Promise<void> {
     await this.repository.revokeToken(caller.tokenId, caller.id, caller.tokenExpiresAt);
+    this.audit.write('auth.logout', { userId: caller.id, jti: caller.tokenId });
     try {
       await this.repository.purgeExpiredRevocations(new Date());
     } catch (error) {
@@ -75,6 +125,15 @@ export class AuthService implements OnApplicationBootstrap {
     } catch (error) {
       this.logger.warn(`Token revocation listener failed: ${String(error)}`);
     }
+  }
+
+  /** An account is named by its id; an email nobody owns only by its keyed hash. */
+  private account(user: UserRecord | null, email: string): { userId: string } | { emailHash: string } {
+    return user ? { userId: user.id } : { emailHash: this.audit.emailHash(email) };
+  }
+
+  private auditRateLimited(error: TooManyAttemptsError, context: AuditContext): void {
+    this.audit.write('auth.rate_limited', { ...error.limit, retryAfterSeconds: error.retryAfterSeconds }, context);
   }
 
   private async authResponse(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Promise<AuthResponse> {

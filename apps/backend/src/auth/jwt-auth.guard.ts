@@ -6,6 +6,7 @@ import { AccessTokenVerifier, bearerTokenFrom } from './access-token.verifier.js
 import type { AuthUser } from './auth-user.js';
 import { InvalidAccessTokenError } from './auth.errors.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 
 /**
  * The global guard: every HTTP route needs a valid access token unless it is `@Public()`.
@@ -16,6 +17,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: AccessTokenVerifier,
+    private readonly audit: AuditLog,
   ) {
     super();
   }
@@ -32,11 +34,19 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   /** Turns passport's outcome into the user, or a 401 that names the cause. */
   override handleRequest<TUser = AuthUser>(error: unknown, user: unknown, info: unknown, context: ExecutionContext): TUser {
-    // Errors from validate() (revoked, user gone) are already typed domain errors.
-    if (error) throw error instanceof Error ? error : new Error('Authentication failed', { cause: error });
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Errors from validate() (revoked, user gone, crit, future iat) are already typed domain errors.
+    if (error) throw this.refused(error instanceof Error ? error : new Error('Authentication failed', { cause: error }), request);
     if (user) return user as TUser;
-    const extracted = bearerTokenFrom(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
-    if ('failure' in extracted) throw new InvalidAccessTokenError(extracted.failure);
-    throw new InvalidAccessTokenError(this.verifier.classify(extracted.token, info));
+    const extracted = bearerTokenFrom(request.headers.authorization);
+    if ('failure' in extracted) throw this.refused(new InvalidAccessTokenError(extracted.failure), request);
+    throw this.refused(new InvalidAccessTokenError(this.verifier.classify(extracted.token, info)), request);
+  }
+
+  private refused(error: Error, request: FastifyRequest): Error {
+    if (error instanceof InvalidAccessTokenError) {
+      this.audit.write('auth.token.refused', { cause: error.reason }, { reqId: request.id, ip: request.ip });
+    }
+    return error;
   }
 }

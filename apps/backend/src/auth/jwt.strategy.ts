@@ -26,10 +26,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKey: jwtKeyOf(config.jwt.secret) as unknown as Buffer,
       ...verifier.verifyOptions,
       ignoreExpiration: false,
+      // The header too, so the verifier can refuse `crit` (validate gets { header, payload, signature }).
+      jsonWebTokenOptions: { complete: true },
     });
   }
 
-  validate(payload: unknown): Promise<AuthUser> {
-    return this.verifier.resolve(payload);
+  validate(decoded: unknown): Promise<AuthUser> {
+    return this.verifier.resolve(decoded);
   }
 }

@@ -1,9 +1,10 @@
 import argon2 from 'argon2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppConfig } from '../config/app-config.js';
 import { ARGON2_OPTIONS, PasswordHasher } from './password.hasher.js';
 
 describe('PasswordHasher', () => {
-  const hasher = new PasswordHasher();
+  const hasher = new PasswordHasher({ passwordHashing: { concurrency: 2, queue: 8 } } as AppConfig);
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -27,5 +28,18 @@ describe('PasswordHasher', () => {
 
   it('should answer false instead of throwing when the stored hash is corrupt', async () => {
     expect(await hasher.verify('not-a-hash', 'whatever')).toBe(false);
+  });
+
+  it('should hash the NFKC form and accept any form of it when verifying', async () => {
+    const hash = await hasher.hash('cafe\u0301-\uff50w');
+    expect(await argon2.verify(hash, 'caf\u00e9-pw')).toBe(true);
+    expect(await hasher.verify(hash, 'caf\u00e9-pw')).toBe(true);
+    expect(await hasher.verify(hash, 'cafe\u0301-\uff50w')).toBe(true);
+  });
+
+  it('should fall back to the raw form when an old hash was made before normalisation', async () => {
+    const old = await argon2.hash('cafe\u0301-pw', ARGON2_OPTIONS);
+    expect(await hasher.verify(old, 'cafe\u0301-pw')).toBe(true);
+    expect(await hasher.verify(old, 'cafe-pw')).toBe(false);
   });
 });

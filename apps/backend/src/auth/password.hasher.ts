@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
+import { AppConfig } from '../config/app-config.js';
+import { HashingBusyError } from './auth.errors.js';
+import { BoundedConcurrency } from './bounded-concurrency.js';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB memory, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -15,20 +18,54 @@ export const ARGON2_OPTIONS = {
  */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$2ubrTVIbx4DPNuYRBWhuRg$jcSSm7BAX/aMwCO+PzCykYiJHB3J167gdK/Bj1MWHkY';
 
+/**
+ * argon2id hashing with bounded concurrency: argon2 runs on libuv's thread pool, which file reads and
+ * DNS share, so at most PASSWORD_HASH_CONCURRENCY hashes run at once and PASSWORD_HASH_QUEUE wait;
+ * past that, HashingBusyError (503). Passwords are NFKC-normalised (contract v2).
+ */
 @Injectable()
 export class PasswordHasher {
-  hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+  private readonly slots: BoundedConcurrency;
+
+  constructor(config: AppConfig) {
+    const { concurrency, queue } = config.passwordHashing;
+    this.slots = new BoundedConcurrency(concurrency, queue);
   }
 
-  /** Verifies against `hash`, or against the dummy hash when there is no user (always false then). */
+  /** HashingBusyError at once when no hash could start or wait now (before any other work is spent). */
+  assertAvailable(): void {
+    if (this.slots.saturated) throw new HashingBusyError();
+  }
+
+  hash(password: string): Promise<string> {
+    return this.run(() => argon2.hash(password.normalize('NFKC'), ARGON2_OPTIONS));
+  }
+
+  /**
+   * Verifies against `hash`, or against the dummy hash when there is no user (always false then).
+   * Hashes stored before normalisation were made from the raw password: when the NFKC form does not
+   * match and differs from the raw one, the raw form is tried too, so nobody is locked out.
+   */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    try {
-      const matches = await argon2.verify(hash ?? DUMMY_HASH, password);
+    const normalised = password.normalize('NFKC');
+    return this.run(async () => {
+      const matches = (await this.matches(hash, normalised)) || (normalised !== password && (await this.matches(hash, password)));
       return hash !== undefined && matches;
+    });
+  }
+
+  private async matches(hash: string | undefined, password: string): Promise<boolean> {
+    try {
+      return await argon2.verify(hash ?? DUMMY_HASH, password);
     } catch {
       // A corrupt stored hash must not become a 500 or a way in.
       return false;
     }
+  }
+
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.slots.run(work);
+    if (result === undefined) throw new HashingBusyError();
+    return result;
   }
 }

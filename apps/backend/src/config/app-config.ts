@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { envSchema, type Env } from './config.schema.js';
@@ -24,10 +24,19 @@ export interface AppConfigValues {
   };
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
-  readonly authRateLimit: { readonly login: number; readonly register: number; readonly keyPrefix: string };
+  readonly authRateLimit: {
+    readonly login: number;
+    readonly loginPerAddress: number;
+    readonly register: number;
+    readonly keyPrefix: string;
+  };
+  readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
+  /** HMAC key of the emails in audit events (AUDIT_HMAC_SECRET, or derived from JWT_SECRET). */
+  readonly auditHmacKey: Buffer;
   readonly tasks: { readonly enabled: boolean; readonly timeoutMs: number; readonly maxConcurrent: number };
   readonly docsEnabled: boolean;
-  readonly trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
   readonly shutdownTimeoutMs: number;
 }
 
@@ -45,9 +54,11 @@ export class AppConfig implements AppConfigValues {
   readonly corsOrigins!: readonly string[];
   readonly logLevel!: LogLevel;
   readonly authRateLimit!: AppConfigValues['authRateLimit'];
+  readonly passwordHashing!: AppConfigValues['passwordHashing'];
+  readonly auditHmacKey!: Buffer;
   readonly tasks!: AppConfigValues['tasks'];
   readonly docsEnabled!: boolean;
-  readonly trustProxy!: boolean;
+  readonly trustProxy!: AppConfigValues['trustProxy'];
   readonly shutdownTimeoutMs!: number;
 
   constructor(values: AppConfigValues) {
@@ -105,6 +116,12 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
   return secret;
 }
 
+/** The audit log's email-hash key: AUDIT_HMAC_SECRET, or HKDF of JWT_SECRET under a fixed label. */
+function auditHmacKey(configured: string | undefined, jwtSecret: string): Buffer {
+  if (configured !== undefined) return Buffer.from(configured);
+  return Buffer.from(hkdfSync('sha256', jwtSecret, '', 'tasks-api audit email hmac v1', 32));
+}
+
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // A blank variable (`PORT=` in an env file) means unset, for every variable alike.
@@ -125,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // `pnpm start` runs in apps/backend; relative paths are taken from where the user typed it.
   const baseDir = source.INIT_CWD ?? process.cwd();
   const dataDir = path.resolve(baseDir, env.DATA_DIR ?? '.data');
+  const jwtSecret = resolveJwtSecret(env, dataDir);
   return new AppConfig({
     env: env.NODE_ENV,
     port: env.PORT,
@@ -135,7 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     socketIoKeyPrefix: env.SOCKET_IO_KEY_PREFIX,
     dataDir,
     jwt: {
-      secret: resolveJwtSecret(env, dataDir),
+      secret: jwtSecret,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       expiresInSeconds: env.JWT_EXPIRES_IN,
@@ -144,9 +162,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     authRateLimit: {
       login: env.AUTH_RATE_LIMIT_LOGIN,
+      loginPerAddress: env.AUTH_RATE_LIMIT_LOGIN_ADDRESS,
       register: env.AUTH_RATE_LIMIT_REGISTER,
       keyPrefix: env.AUTH_RATE_LIMIT_KEY_PREFIX,
     },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    auditHmacKey: auditHmacKey(env.AUDIT_HMAC_SECRET, jwtSecret),
     tasks: {
       enabled: env.TASKS_API_ENABLED,
       timeoutMs: env.TASKS_API_TIMEOUT,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +59,36 @@ const origins = optionalString.transform((value, ctx) => {
   return list;
 });
 
+const CIDR = /^(?<address>[0-9a-fA-F.:]+)(?:\/(?<bits>\d{1,3}))?$/;
+
+/**
+ * TRUST_PROXY: `false`, a hop count, or a comma list of proxy addresses/CIDRs (Fastify's trustProxy).
+ * A bare `true` would trust every hop, so any client could name its own address: refused.
+ */
+const trustProxy = optionalString.transform((value, ctx): false | number | string[] => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        '"true" would trust every X-Forwarded-For hop, so any client could pick its own address and escape the rate limits; ' +
+        'set the number of proxies in front of the server (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.5)',
+    });
+    return false;
+  }
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const list = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of list) {
+    const match = CIDR.exec(entry);
+    const version = match?.groups?.address ? isIP(match.groups.address) : 0;
+    const bits = match?.groups?.bits === undefined ? undefined : Number(match.groups.bits);
+    if (version === 0 || (bits !== undefined && bits > (version === 4 ? 32 : 128))) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is neither a hop count nor an IP address or CIDR` });
+    }
+  }
+  return list;
+});
+
 /** Every environment variable the backend reads; see .env.example for each one's meaning. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -81,13 +112,25 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   AUTH_RATE_LIMIT_LOGIN: integer(1, 1_000_000).default(10),
   AUTH_RATE_LIMIT_REGISTER: integer(1, 1_000_000).default(20),
+  AUTH_RATE_LIMIT_LOGIN_ADDRESS: integer(1, 1_000_000).default(50),
+  /** argon2 hashes run at once; below libuv's thread pool (4) so file and DNS work keep a thread. */
+  PASSWORD_HASH_CONCURRENCY: integer(1, 64).default(2),
+  /** Hash requests waiting for a slot; past it, 503 with Retry-After. */
+  PASSWORD_HASH_QUEUE: integer(0, 100_000).default(32),
+  /** Key of the audit log's email hashes; derived from JWT_SECRET when unset. */
+  AUDIT_HMAC_SECRET: optionalString.pipe(
+    z
+      .string()
+      .refine((value) => Buffer.byteLength(value) >= 32, { message: 'must be at least 32 bytes' })
+      .optional(),
+  ),
   /** Namespace of the rate-limit keys in Redis, so deployments (or test runs) sharing one Redis stay apart. */
   AUTH_RATE_LIMIT_KEY_PREFIX: z.string().trim().min(1).max(100).default('tasks:rl'),
   TASKS_API_ENABLED: boolean.default(true),
   TASKS_API_TIMEOUT: integer(1, 600_000).default(10_000),
   TASKS_MAX_CONCURRENT: integer(1, 1_000_000).default(5),
   API_DOCS_ENABLED: boolean.default(true),
-  TRUST_PROXY: boolean.default(false),
+  TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT: integer(0, 600_000).default(10_000),
 });
 

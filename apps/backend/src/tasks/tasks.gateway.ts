@@ -12,6 +12,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
 import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 
@@ -45,14 +46,17 @@ export class TasksGateway
   @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
   private readonly logger = new Logger(TasksGateway.name);
 
-  constructor(private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    private readonly audit: AuditLog,
+  ) {}
 
   afterInit(namespace: TasksNamespace): void {
     holdMissedPacketsUntilConnected(namespace);
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
-        (error: unknown) => next(this.refusal(error)),
+        (error: unknown) => next(this.refusal(error, socket)),
       );
     });
   }
@@ -90,7 +94,9 @@ export class TasksGateway
     void socket.join([userRoom(user.id), tokenRoom(user.tokenId)]);
   }
 
-  private refusal(error: unknown): Error {
+  private refusal(error: unknown, socket: TaskSocket): Error {
+    const cause = error instanceof InvalidAccessTokenError ? error.reason : error instanceof HandshakeRefusedError ? 'foreignSession' : 'unavailable';
+    this.audit.write('socket.refused', { cause }, { ip: socket.handshake.address });
     if (error instanceof InvalidAccessTokenError || error instanceof HandshakeRefusedError) {
       return Object.assign(new Error(SOCKET_UNAUTHORIZED), { data: { detail: error.message } });
     }

@@ -11,6 +11,7 @@ import {
   type UpdateTaskInput,
 } from '@tasks/schemas';
 import type { AuthUser } from '../auth/auth-user.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
@@ -28,6 +29,7 @@ export class TasksService {
     private readonly repository: TasksRepository,
     private readonly events: TaskEventsPublisher,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
@@ -62,7 +64,7 @@ export class TasksService {
     const entry = { at: now.toISOString(), level: input.level, message: input.message };
     const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now, budget);
     if (!row) throw new TaskNotFoundError();
-    return this.published(user, TaskEvent.Updated, row);
+    return this.published(user, TaskEvent.Updated, row, ['logs']);
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
@@ -72,6 +74,7 @@ export class TasksService {
     });
     if (!row) throw new TaskNotFoundError();
     this.events.publish(user.id, TaskEvent.Deleted, { id: row.id });
+    this.audit.write('task.deleted', { userId: user.id, taskId: row.id });
   }
 
   /**
@@ -90,14 +93,14 @@ export class TasksService {
       const current = await this.lockedAt(writes, user, id, ifMatch);
       const now = new Date();
       const { changes, entersRunning } = planEdit(current, editFor(current), now);
-      if (Object.keys(changes).length === 0) return { row: current, changed: false };
+      if (Object.keys(changes).length === 0) return { row: current, changed: [] as string[] };
       if (entersRunning) {
         const cap = this.config.tasks.maxConcurrent;
         if ((await writes.countRunningExclusively(user.id)) >= cap) throw new RunningCapReachedError(cap);
       }
-      return { row: await writes.update(user.id, id, changes, now), changed: true };
+      return { row: await writes.update(user.id, id, changes, now), changed: Object.keys(changes) };
     });
-    return changed ? this.published(user, TaskEvent.Updated, row) : toTask(row);
+    return changed.length > 0 ? this.published(user, TaskEvent.Updated, row, changed) : toTask(row);
   }
 
   /** The user's live task, locked for this transaction, if If-Match accepts its version. */
@@ -114,8 +117,16 @@ export class TasksService {
     return row;
   }
 
-  private published(user: AuthUser, event: typeof TaskEvent.Created | typeof TaskEvent.Updated, row: TaskRow): Task {
+  /** After commit: the live event, and the audit line (`changed` = the fields an update changed). */
+  private published(
+    user: AuthUser,
+    event: typeof TaskEvent.Created | typeof TaskEvent.Updated,
+    row: TaskRow,
+    changed: readonly string[] = [],
+  ): Task {
     const task = toTask(row);
+    if (event === TaskEvent.Created) this.audit.write('task.created', { userId: user.id, taskId: row.id });
+    else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed });
     this.events.publish(user.id, event, task);
     return task;
   }

@@ -116,6 +116,23 @@ describe('access tokens', () => {
     await expect401(bearer(forge(claims(user.id, { nbf: now() + 3600 }))), /not valid yet/);
   });
 
+  it('should return 401 "critical" when the header carries crit (RFC 7515 §4.1.11)', async () => {
+    for (const crit of [['exp'], ['b64'], []]) {
+      const token = forge(claims(user.id), { header: { alg: 'HS256', typ: 'JWT', crit, b64: true } });
+      await expect401(bearer(token), /critical header parameter \(crit\)/);
+    }
+  });
+
+  it('should return 401 "issued in the future" when iat is past the clock skew', async () => {
+    await expect401(bearer(forge(claims(user.id, { iat: now() + 365 * 86_400, exp: now() + 400 * 86_400 }))), /issued in the future/);
+    await expect401(bearer(forge(claims(user.id, { iat: now() + 120 }))), /issued in the future/);
+  });
+
+  it('should accept a token when iat is ahead by less than the clock skew', async () => {
+    const res = await call(t.url, 'GET', '/api/auth/me', { headers: bearer(forge(claims(user.id, { iat: now() + 30 }))) });
+    expect(res.status).toBe(200);
+  });
+
   it('should return 401 "wrong issuer" when iss is not ours', async () => {
     await expect401(bearer(forge(claims(user.id, { iss: 'evil-issuer' }))), /another issuer/);
   });
@@ -168,6 +185,8 @@ describe('access tokens', () => {
       forge(claims(user.id, { aud: 'x' })),
       forge(claims(randomUUID())),
       'nope',
+      forge(claims(user.id), { header: { alg: 'HS256', crit: ['exp'] } }),
+      forge(claims(user.id, { iat: now() + 3600 })),
     ]) {
       const error: unknown = await verifier.verify(token).then(
         () => undefined,
@@ -176,7 +195,7 @@ describe('access tokens', () => {
       expect(error).toBeInstanceOf(InvalidAccessTokenError);
       reasons.push((error as InvalidAccessTokenError).reason);
     }
-    expect(reasons).toEqual(['wrongAlgorithm', 'expired', 'wrongAudience', 'userGone', 'malformed']);
+    expect(reasons).toEqual(['wrongAlgorithm', 'expired', 'wrongAudience', 'userGone', 'malformed', 'critical', 'issuedInFuture']);
   });
 });
 

@@ -18,6 +18,9 @@ export class OneLineRequestLog extends LogController {
       return;
     }
     // Fastify's serializers turn these into { method, url, host, remoteAddress, remotePort } and { statusCode }.
-    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    // The guard's user (passport sets request.user): who made the request, never the token itself.
+    const user = (request as { user?: { id?: unknown; tokenId?: unknown } }).user;
+    const caller = user ? { userId: user.id, jti: user.tokenId } : {};
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime, ...caller }, 'request completed');
   }
 }

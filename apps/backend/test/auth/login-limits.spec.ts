@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemSchema } from '@tasks/schemas';
+import { newUser } from '../support/factories.js';
+import { call, type Exchange } from '../support/http-client.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const login = (t: TestApp, email: string, password: string): Promise<Exchange> =>
+  call(t.url, 'POST', '/api/auth/login', { body: { email, password }, timeoutMs: 120_000 });
+
+const tally = (responses: readonly Exchange[]): Record<number, number> => {
+  const counts: Record<number, number> = {};
+  for (const { status } of responses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+};
+
+const stores = [
+  { name: 'memory', env: {} as Record<string, string> },
+  { name: 'Redis', env: { REDIS_URL } as Record<string, string> },
+];
+
+describe.each(stores)('login limits under concurrency ($name)', ({ env }) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Default limits: 10 failed logins per address + email, 50 per address.
+    t = await startTestApp({ env: { ...env, AUTH_RATE_LIMIT_KEY_PREFIX: `test-rl-${randomUUID()}`, PASSWORD_HASH_QUEUE: '1000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should let exactly the limit through when 80 wrong guesses for one email arrive at once', async () => {
+    const user = await newUser(t);
+    const responses = await Promise.all(Array.from({ length: 80 }, (_, i) => login(t, user.email, `wrong-${i}-password`)));
+    expect(tally(responses)).toEqual({ 401: 10, 429: 70 });
+    for (const res of responses.filter((r) => r.status === 429)) {
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(res.headers.get('ratelimit')).toMatch(/^"login";r=0;t=\d+$/);
+    }
+  });
+
+  it('should refuse the right password and keep the count when it comes amid a burst past the limit', async () => {
+    const user = await newUser(t);
+    const pending: Promise<Exchange>[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      pending.push(login(t, user.email, i === 54 ? user.password : `wrong-${i}-password`));
+      // Let the earlier requests reach the server first, as an attacker's burst would.
+      if (i === 53) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const responses = await Promise.all(pending);
+    expect(responses[54]?.status).toBe(429);
+    expect(tally(responses)).toEqual({ 401: 10, 429: 50 });
+    // Not reset by the right password: the account stays locked for this address.
+    expect((await login(t, user.email, user.password)).status).toBe(429);
+  });
+});
+
+describe('login limit per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { AUTH_RATE_LIMIT_LOGIN_ADDRESS: '5' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should return 429 when failed logins from one address use ever-new emails', async () => {
+    const user = await newUser(t);
+    // Successful logins give their point back: they never count against the address.
+    for (let i = 0; i < 6; i += 1) expect((await login(t, user.email, user.password)).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await login(t, `ghost-${randomUUID()}@example.com`, 'wrong-password');
+      expect(res.status).toBe(401);
+      expect(res.headers.get('ratelimit-policy')).toBe('"login";q=10;w=900, "login_address";q=5;w=900');
+      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"login";r=9;t=\\d+, "login_address";r=${4 - i};t=\\d+$`));
+    }
+    const res = await login(t, `ghost-${randomUUID()}@example.com`, 'wrong-password');
+    expect(res.status).toBe(429);
+    expect(res.contentType).toContain('application/problem+json');
+    expect(problemSchema.parse(res.body).detail).toMatch(/^Too many failed logins from this address/);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.headers.get('ratelimit')).toMatch(/^"login_address";r=0;t=\d+$/);
+    // The address is locked out whatever the email, the right password included.
+    expect((await login(t, user.email, user.password)).status).toBe(429);
+  });
+
+  it('should send RateLimit headers with a registration', async () => {
+    const res = await call(t.url, 'POST', '/api/auth/register', {
+      body: { email: `rl-${randomUUID()}@example.com`, password: 'long-enough-password' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('ratelimit-policy')).toBe('"register";q=1000000;w=3600');
+    expect(res.headers.get('ratelimit')).toMatch(/^"register";r=\d+;t=\d+$/);
+  });
+});
+
+describe('password hashing queue', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '2' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should answer 503 with Retry-After past the queue and refund the attempt when logins flood in', async () => {
+    const emails = Array.from({ length: 24 }, () => `flood-${randomUUID()}@example.com`);
+    const responses = await Promise.all(emails.map((email) => login(t, email, 'wrong-password')));
+    const counts = tally(responses);
+    expect(Object.keys(counts).sort()).toEqual(['401', '503']);
+    // One hashing and two waiting at most at any time: most of the burst is turned away at once.
+    expect(counts[503]).toBeGreaterThan(0);
+    for (const res of responses.filter((r) => r.status === 503)) {
+      expect(res.contentType).toContain('application/problem+json');
+      const problem = problemSchema.parse(res.body);
+      expect(problem.type).toBe('/api/problems/unavailable');
+      expect(res.headers.get('retry-after')).toBe('1');
+    }
+    // A refused attempt was never checked, so it does not count as a failed login of its email.
+    const refused = emails[responses.findIndex((r) => r.status === 503)] ?? '';
+    for (let i = 0; i < 10; i += 1) expect((await login(t, refused, 'wrong-password')).status).toBe(401);
+    expect((await login(t, refused, 'wrong-password')).status).toBe(429);
+  });
+});
