@@ -6,6 +6,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RedisService } from '../redis/redis.service.js';
 import { TooManyAttemptsError } from './auth.errors.js';
 
@@ -26,6 +27,7 @@ export class AuthRateLimiter {
   constructor(
     private readonly config: AppConfig,
     redis: RedisService,
+    private readonly metrics: Metrics,
   ) {
     const { login, register, keyPrefix } = config.authRateLimit;
     this.failedLogins = this.limiter(redis, `${keyPrefix}:login`, login, LOGIN_WINDOW_SECONDS);
@@ -50,6 +52,7 @@ export class AuthRateLimiter {
   async assertLoginAllowed(ip: string, email: string): Promise<void> {
     const state = await this.failedLogins.get(loginKey(ip, email));
     if (state && state.consumedPoints >= this.config.authRateLimit.login) {
+      this.metrics.rateLimitRejected('auth_login');
       throw new TooManyAttemptsError(retryAfterSeconds(state), 'failed logins');
     }
   }
@@ -74,7 +77,10 @@ export class AuthRateLimiter {
     try {
       await this.registrations.consume(ip);
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw new TooManyAttemptsError(retryAfterSeconds(error), 'registrations');
+      if (error instanceof RateLimiterRes) {
+        this.metrics.rateLimitRejected('auth_register');
+        throw new TooManyAttemptsError(retryAfterSeconds(error), 'registrations');
+      }
       throw error;
     }
   }

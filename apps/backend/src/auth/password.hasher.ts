@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import argon2 from 'argon2';
+import { Metrics } from '../metrics/metrics.js';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB memory, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -17,18 +18,28 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$2ubrTVIbx4DPNuYRBWhuRg$jcSSm7
 
 @Injectable()
 export class PasswordHasher {
-  hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+  constructor(@Optional() private readonly metrics?: Metrics) {}
+
+  async hash(password: string): Promise<string> {
+    this.metrics?.passwordHashStarted();
+    try {
+      return await argon2.hash(password, ARGON2_OPTIONS);
+    } finally {
+      this.metrics?.passwordHashFinished();
+    }
   }
 
   /** Verifies against `hash`, or against the dummy hash when there is no user (always false then). */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
+    this.metrics?.passwordHashStarted();
     try {
       const matches = await argon2.verify(hash ?? DUMMY_HASH, password);
       return hash !== undefined && matches;
     } catch {
       // A corrupt stored hash must not become a 500 or a way in.
       return false;
+    } finally {
+      this.metrics?.passwordHashFinished();
     }
   }
 }

@@ -29,6 +29,10 @@ export interface AppConfigValues {
   readonly docsEnabled: boolean;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+  /** Prometheus endpoint; `port` undefined = metrics off. */
+  readonly metrics: { readonly port: number | undefined; readonly host: string };
+  /** OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
+  readonly tracing: { readonly tracesUrl: string | undefined; readonly serviceName: string };
 }
 
 /** The validated configuration; also the DI token classes inject to read it. */
@@ -49,6 +53,8 @@ export class AppConfig implements AppConfigValues {
   readonly docsEnabled!: boolean;
   readonly trustProxy!: boolean;
   readonly shutdownTimeoutMs!: number;
+  readonly metrics!: AppConfigValues['metrics'];
+  readonly tracing!: AppConfigValues['tracing'];
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -105,6 +111,13 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
   return secret;
 }
 
+/** The OTLP spec: the signal-specific URL is used as is, the base endpoint gets `/v1/traces` appended. */
+function tracesUrl(env: Env): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+}
+
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // A blank variable (`PORT=` in an env file) means unset, for every variable alike.
@@ -155,5 +168,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     docsEnabled: env.API_DOCS_ENABLED,
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
+    tracing: { tracesUrl: tracesUrl(env), serviceName: env.OTEL_SERVICE_NAME },
   });
 }

@@ -12,7 +12,9 @@ import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
 import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
+import { epochMs, Metrics } from '../metrics/metrics.js';
 import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
+import { traced } from '../tracing/tracing.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 
 /** What a socket carries once admitted; kept in recovery sessions, so plain JSON values only. */
@@ -45,10 +47,14 @@ export class TasksGateway
   @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
   private readonly logger = new Logger(TasksGateway.name);
 
-  constructor(private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    private readonly metrics: Metrics,
+  ) {}
 
   afterInit(namespace: TasksNamespace): void {
     holdMissedPacketsUntilConnected(namespace);
+    this.metrics.observeConnectedSockets(() => this.connectedSockets);
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -66,8 +72,11 @@ export class TasksGateway
     return this.namespace?.sockets.size ?? 0;
   }
 
-  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E]): void {
-    this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
+  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt = epochMs()): void {
+    traced(`socket.io emit ${event}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
+      this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>)),
+    );
+    this.metrics.eventEmitted(event, committedAt);
   }
 
   tokenRevoked(_userId: string, jti: string): void {
