@@ -18,7 +18,7 @@ export function requestTraceId(request: FastifyRequest): string | undefined {
 /**
  * A SERVER span per request, named by method and route template, child of the caller's W3C
  * `traceparent` when it sends one. The span's context is entered at `onRequest` and again at
- * `preHandler` (body parsing resumes from socket events, outside it), so the guard, the handler, its
+ * `preHandler` (so the handler runs in it whatever async path body parsing took), so the guard, the handler, its
  * SQL and its Socket.IO emit all become its children. The request's log lines carry `traceId`.
  * Registered only when tracing is on.
  */

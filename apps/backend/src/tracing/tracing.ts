@@ -49,6 +49,11 @@ export async function stopTracing(): Promise<void> {
   await provider?.shutdown();
 }
 
+/** Exports every span ended so far (tests, and before a planned exit). */
+export async function flushTracing(): Promise<void> {
+  await provider?.forceFlush();
+}
+
 export function getTracer(): Tracer | undefined {
   return tracer;
 }
