@@ -32,7 +32,7 @@ export interface AppConfigValues {
   /** Prometheus endpoint; `port` undefined = metrics off. */
   readonly metrics: { readonly port: number | undefined; readonly host: string };
   /** OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
-  readonly tracing: { readonly tracesUrl: string | undefined; readonly serviceName: string };
+  readonly tracing: { readonly tracesUrl: string | undefined; readonly serviceName: string; readonly sampleRatio: number };
 }
 
 /** The validated configuration; also the DI token classes inject to read it. */
@@ -169,6 +169,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
-    tracing: { tracesUrl: tracesUrl(env), serviceName: env.OTEL_SERVICE_NAME },
+    tracing: {
+      tracesUrl: tracesUrl(env),
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' ? env.OTEL_TRACES_SAMPLER_ARG : 1,
+    },
   });
 }

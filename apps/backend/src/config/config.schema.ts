@@ -99,6 +99,18 @@ export const envSchema = z.object({
     .enum(['http/json'], { message: 'only http/json is supported (OTLP over HTTP with JSON bodies)' })
     .default('http/json'),
   OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('tasks-api'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['parentbased_always_on', 'parentbased_traceidratio'], {
+      message: 'must be parentbased_always_on or parentbased_traceidratio',
+    })
+    .default('parentbased_always_on'),
+  /** The ratio of new traces kept with parentbased_traceidratio. */
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a ratio between 0 and 1')
+    .transform(Number)
+    .default(1),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -12,7 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
@@ -34,7 +34,8 @@ export function startTracing(config: AppConfig): void {
   if (url === undefined || provider !== undefined) return;
   provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.tracing.serviceName }),
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    // A caller's sampling decision (traceparent flags) wins; new traces are kept at the configured ratio.
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.tracing.sampleRatio) }),
     // The exporter also honours OTEL_EXPORTER_OTLP_HEADERS / _TIMEOUT / _COMPRESSION itself.
     spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
   });
@@ -56,13 +57,6 @@ export async function flushTracing(): Promise<void> {
 
 export function getTracer(): Tracer | undefined {
   return tracer;
-}
-
-/** The trace id of the span active here, if tracing is on and one is. */
-export function activeTraceId(): string | undefined {
-  if (!tracer) return undefined;
-  const span = trace.getActiveSpan();
-  return span?.isRecording() ? span.spanContext().traceId : undefined;
 }
 
 /** Runs `fn` inside a child span of the active one; ends it when `fn` settles. */
