@@ -59,6 +59,12 @@ export function getTracer(): Tracer | undefined {
   return tracer;
 }
 
+/** The trace id of the span active here, when tracing is on and a request is being traced. */
+export function activeTraceId(): string | undefined {
+  if (!tracer) return undefined;
+  return trace.getActiveSpan()?.spanContext().traceId;
+}
+
 /** Runs `fn` inside a child span of the active one; ends it when `fn` settles. */
 export function traced<T>(name: string, attributes: Attributes, fn: () => T): T {
   if (!tracer) return fn();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { problemSchema, type Task } from '@tasks/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -13,6 +13,7 @@ import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app
 class TraceProbeController {
   @Get('boom')
   boom(): never {
+    new Logger('TraceProbe').warn('probe about to fail');
     throw new Error('probe failure');
   }
 }
@@ -117,6 +118,8 @@ describe('OpenTelemetry tracing (OTLP/HTTP JSON to an in-process receiver)', () 
     const lines = t.logs.filter((line) => line.reqId === problem.requestId);
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.every((line) => line.traceId === problem.traceId)).toBe(true);
+    // A service's own Logger line, written on the root logger while the request ran.
+    expect(t.logs.find((line) => line.msg === 'probe about to fail')?.traceId).toBe(problem.traceId);
   });
 
   it('should keep the trace id out of 4xx problems', async () => {
