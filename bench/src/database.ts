@@ -46,8 +46,8 @@ export async function createDatabase(serverUrl: string): Promise<ThrowawayDataba
 }
 
 /** Applies the backend's migrations with its own migrator (`dist/migrate.js`). */
-export async function migrate(env: NodeJS.ProcessEnv): Promise<void> {
-  await run(process.execPath, ['dist/migrate.js'], { cwd: backendDir, env });
+export async function migrate(env: NodeJS.ProcessEnv, node: string = process.execPath): Promise<void> {
+  await run(node, ['dist/migrate.js'], { cwd: backendDir, env });
 }
 
 export const PASSWORD = 'bench-password-123';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
@@ -6,6 +7,7 @@ export interface MachineInfo {
   cpus: number;
   cpuModel: string;
   memoryGb: number;
+  /** The Node that runs the servers (`--node`), which may differ from the bench's own. */
   node: string;
   postgres: string;
   os: string;
@@ -26,7 +28,7 @@ async function postgresVersion(serverUrl: string): Promise<string> {
   }
 }
 
-export async function machineInfo(serverUrl: string): Promise<MachineInfo> {
+export async function machineInfo(serverUrl: string, node: string = process.execPath): Promise<MachineInfo> {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
     cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
@@ -37,7 +39,7 @@ export async function machineInfo(serverUrl: string): Promise<MachineInfo> {
     cpus: os.availableParallelism(),
     cpuModel: cpuModel.trim(),
     memoryGb: os.totalmem() / 1024 ** 3,
-    node: process.version,
+    node: node === process.execPath ? process.version : execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
     postgres: await postgresVersion(serverUrl),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     loadAvg: os.loadavg()[0] ?? 0,

@@ -27,9 +27,11 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** Count the app's SQL statements (bench/profiles/sql-*.json). */
   traceSql: boolean;
+  /** The node binary that runs the app, the baseline and the migrator (`--node=PATH` or BENCH_NODE). */
+  node: string;
 }
 
-export const PARTS = ['http', 'half', 'socket', 'soak', 'logging', 'pglite'] as const;
+export const PARTS = ['http', 'half', 'socket', 'soak', 'logging', 'observability', 'pglite'] as const;
 export type Part = (typeof PARTS)[number];
 
 function flag(args: readonly string[], name: string): string | undefined {
@@ -45,16 +47,18 @@ function number(args: readonly string[], name: string, fallback: number): number
   return value;
 }
 
-export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,pglite] [--duration=S] [--warmup=S]
-           [--routes=list,get,create,patch,mix] [--soak=S] [--connections=N] [--pool=N]
-           [--write | --no-write] [--cpu-prof] [--trace-sql] [--keep-logs]`;
+export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,observability,pglite] [--duration=S] [--warmup=S]
+           [--routes=list,get,create,patch,mix] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
+           [--write | --no-write] [--cpu-prof] [--trace-sql] [--keep-logs]
+  observability: the app with metrics on (METRICS_PORT) and with tracing on (OTLP to a local sink) against both off
+  --node=PATH (or BENCH_NODE=PATH): run the servers on that node binary, e.g. Node 24 beside Node 20`;
 
 export function parseOptions(args: readonly string[]): BenchOptions {
   const smoke = args.includes('--smoke');
   const only = flag(args, 'only');
   const parts = new Set<Part>(
     only === undefined
-      ? PARTS.filter((part) => !smoke || part !== 'logging')
+      ? PARTS.filter((part) => !smoke || (part !== 'logging' && part !== 'observability'))
       : only.split(',').map((part) => {
           if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part "${part}"; parts: ${PARTS.join(', ')}`);
           return part as Part;
@@ -89,5 +93,6 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     write: args.includes('--write') || (!smoke && !args.includes('--no-write')),
     cpuProf: args.includes('--cpu-prof'),
     traceSql: args.includes('--trace-sql'),
+    node: flag(args, 'node') ?? (process.env.BENCH_NODE || process.execPath),
   };
 }

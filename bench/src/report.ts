@@ -19,6 +19,8 @@ export interface BenchReport {
   socket?: DeliveryResult;
   soak?: { rate: number; result: LoadResult };
   logging: Partial<Record<Workload, { warn: LoadResult; info: LoadResult }>>;
+  /** The same build with metrics on, and with tracing on, against both off. */
+  observability: Partial<Record<Workload, { off: LoadResult; metrics: LoadResult; tracing: LoadResult }>>;
   appHwmMb?: number;
   pglite: { version?: string; seedSec?: number; http: Partial<Record<Workload, LoadResult>>; socket?: DeliveryResult };
 }
@@ -148,6 +150,36 @@ export function renderResults(report: BenchReport): string {
     );
   }
 
+  const observed = WORKLOADS.filter((w) => report.observability[w]);
+  if (observed.length > 0) {
+    const change = (on: LoadResult, off: LoadResult) => `${(((on.rps - off.rps) / off.rps) * 100).toFixed(1)}%`;
+    out.push(
+      '### Observability cost: metrics on (METRICS_PORT), tracing on (OTLP/HTTP to a local sink) vs both off',
+      '',
+      'Three instances of the same build on the same database, measured back to back on each workload; no scraper ran during the runs.',
+      '',
+    );
+    out.push(
+      table(
+        ['route', 'off req/s', 'metrics req/s', 'change', 'tracing req/s', 'change', 'p99 ms off / metrics / tracing', 'CPU ms/req off / metrics / tracing'],
+        observed.map((w) => {
+          const { off, metrics, tracing } = report.observability[w]!;
+          return [
+            ROUTE[w],
+            `${off.rps.toFixed(0)}${errors(off)}`,
+            `${metrics.rps.toFixed(0)}${errors(metrics)}`,
+            change(metrics, off),
+            `${tracing.rps.toFixed(0)}${errors(tracing)}`,
+            change(tracing, off),
+            `${ms(off.p99)} / ${ms(metrics.p99)} / ${ms(tracing.p99)}`,
+            `${off.cpuMsPerRequest.toFixed(2)} / ${metrics.cpuMsPerRequest.toFixed(2)} / ${tracing.cpuMsPerRequest.toFixed(2)}`,
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
   const pgliteRoutes = WORKLOADS.filter((w) => report.pglite.http[w]);
   if (pgliteRoutes.length > 0) {
     out.push(`### Embedded PGlite (short run: ${options.pglite.users} users × ${options.pglite.tasksPerUser} tasks, ${options.pglite.durationSec} s per route)`, '');
@@ -181,6 +213,7 @@ export function printReport(report: BenchReport): number {
   for (const pair of Object.values(report.http)) failures += bad(pair.app) + bad(pair.baseline);
   for (const half of Object.values(report.halfRate)) failures += bad(half.result) + (half.baseline ? bad(half.baseline) : 0);
   for (const result of [...Object.values(report.logging).map((pair) => pair.info), ...Object.values(report.pglite.http)]) failures += bad(result);
+  for (const trio of Object.values(report.observability)) failures += bad(trio.metrics) + bad(trio.tracing);
   for (const s of [report.socket, report.pglite.socket]) {
     if (s) failures += Number(s.lost + s.misdelivered + s.duplicates + s.unexpected + s.failedMutations > 0 || s.mutations === 0);
   }

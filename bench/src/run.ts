@@ -14,7 +14,7 @@ import { parseOptions, USAGE } from './options.js';
 import { backendDir, baselineEntry, benchDir } from './paths.js';
 import { type BenchReport, printReport, writeDocs } from './report.js';
 import { appStartCommand } from './app-command.js';
-import { freePort, type RunningServer, startServer } from './servers.js';
+import { freePort, type RunningServer, startOtlpSink, startServer } from './servers.js';
 import { measureDelivery } from './socket-load.js';
 
 const args = process.argv.slice(2);
@@ -75,6 +75,7 @@ async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv): Promis
     readyPath: '/api/health/ready',
     readyStatus: 200,
     logFile: path.join(workDir, `server-${serverCount}.log`),
+    node: options.node,
   });
 }
 
@@ -100,6 +101,7 @@ async function startBaseline(databaseUrl: string, logLevel: string): Promise<Run
     readyPath: '/api/tasks',
     readyStatus: 401,
     logFile: path.join(workDir, `server-${serverCount}.log`),
+    node: options.node,
   });
 }
 
@@ -154,11 +156,12 @@ async function maxRate(server: RunningServer, workload: Workload, users: LoadOpt
 async function main(): Promise<BenchReport> {
   const report: BenchReport = {
     options,
-    machine: await machineInfo(serverUrl),
+    machine: await machineInfo(serverUrl, options.node),
     startedAt: new Date(),
     http: {},
     halfRate: {},
     logging: {},
+    observability: {},
     pglite: { http: {} },
   };
   log(`${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb.toFixed(1)} GB, Node ${report.machine.node}, ${report.machine.postgres}`);
@@ -172,7 +175,7 @@ async function main(): Promise<BenchReport> {
       stops.push(() => db.drop());
       log(`database ${db.name}; migrating`);
       const env = appEnv({ DATABASE_URL: db.url, DATA_DIR: path.join(workDir, 'pg-app') });
-      await migrate(env);
+      await migrate(env, options.node);
       const pool = new pg.Pool({ connectionString: db.url, max: 2 });
       stops.push(() => pool.end());
       const sql = pgSql(pool);
@@ -237,6 +240,27 @@ async function main(): Promise<BenchReport> {
           log(`  app ${workload.padEnd(6)} at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} ms  p99 ${base.p99} ms`);
         }
       }
+      if (options.parts.has('observability')) {
+        // Two more instances of the same build on the same database: metrics on, and tracing on
+        // (exporting to a local sink), each measured right after the plain instance on every workload.
+        const sink = await startOtlpSink();
+        stops.push(() => sink.close());
+        const metricsOn = await startApp('app-metrics', { ...env, METRICS_PORT: String(await freePort()) });
+        stops.push(() => metricsOn.stop());
+        const tracingOn = await startApp('app-tracing', { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+        stops.push(() => tracingOn.stop());
+        for (const server of [metricsOn, tracingOn]) {
+          await warmUp(loadOptions(server, 'mix', users, options.globalWarmUpSec), options.globalWarmUpSec);
+        }
+        log('observability: both off, metrics on, tracing on (each workload, back to back)');
+        for (const workload of options.workloads) {
+          const off = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
+          const metrics = await maxRate(metricsOn, workload, users, options.warmUpSec, options.durationSec);
+          const tracing = await maxRate(tracingOn, workload, users, options.warmUpSec, options.durationSec);
+          report.observability[workload] = { off, metrics, tracing };
+        }
+        log(`  the OTLP sink received ${sink.spansBatches()} span batches`);
+      }
       if (options.parts.has('socket')) {
         // A steady stream, not an overload: at most half the app's measured write capacity.
         const writeMax = Math.min(report.http.create?.app.rps ?? Infinity, report.http.patch?.app.rps ?? Infinity);
@@ -267,7 +291,7 @@ async function main(): Promise<BenchReport> {
       log('embedded PGlite (no DATABASE_URL): short version');
       const dataDir = path.join(workDir, 'pglite-app');
       const env = appEnv({ DATA_DIR: dataDir });
-      await migrate(env);
+      await migrate(env, options.node);
       const db = await PGlite.create(path.join(dataDir, 'pgdata'));
       const sql: Sql = { query: async <T>(text: string, params: unknown[] = []) => (await db.query<T>(text, params)).rows };
       report.pglite.version = (await sql.query<{ version: string }>('SELECT version()'))[0]?.version.split(' on ')[0];

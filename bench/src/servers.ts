@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,10 +74,12 @@ export async function startServer(options: {
   logFile: string;
   cwd?: string;
   timeoutMs?: number;
+  /** The node binary (default: the one running the bench). */
+  node?: string;
 }): Promise<RunningServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const fd = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, options.args, {
+  const child: ChildProcess = spawn(options.node ?? process.execPath, options.args, {
     env: options.env,
     cwd: options.cwd,
     stdio: ['ignore', fd, fd],
@@ -163,4 +166,29 @@ export class MemorySampler {
     this.sample();
     return { startMb: this.first.rssMb, endMb: this.last.rssMb, peakMb: this.peakRssMb, hwmMb: this.last.hwmMb };
   }
+}
+
+/**
+ * An OTLP/HTTP endpoint that accepts and drops every export: the traced app pays for building,
+ * batching and sending its spans, as it would to a collector, without a collector on the machine.
+ */
+export async function startOtlpSink(): Promise<{ url: string; spansBatches: () => number; close: () => Promise<void> }> {
+  let batches = 0;
+  const server = createHttpServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      batches += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spansBatches: () => batches,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

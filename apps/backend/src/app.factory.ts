@@ -19,9 +19,12 @@ import { sendProblem } from './common/filters/send-problem.js';
 import { createLogger, PinoNestLogger } from './common/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { serveFrontend } from './frontend/serve-frontend.js';
+import { registerHttpMetrics } from './metrics/http-metrics.js';
+import { Metrics } from './metrics/metrics.js';
 import { setupOpenApi } from './openapi.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 import { registerRequestBudget } from './tasks/request-budget.js';
+import { registerHttpTracing } from './tracing/http-tracing.js';
 
 export const API_PREFIX = 'api';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -95,6 +98,10 @@ export async function createApp(
   app.setGlobalPrefix(API_PREFIX, { exclude: [] });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so every request (503s while closing included) is counted and traced; no-ops when off.
+  const metrics = app.get(Metrics);
+  if (metrics.enabled) registerHttpMetrics(fastify, metrics);
+  registerHttpTracing(fastify);
   // JSON only: Fastify's built-in text/plain parser would accept bodies that deserve a 415.
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify);

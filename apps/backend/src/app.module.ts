@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './prisma/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, AuthModule, HealthModule,
+      imports: [ConfigModule.forRoot(config), MetricsModule.forRoot(config), DatabaseModule, RedisModule, AuthModule, HealthModule,
         // TASKS_API_ENABLED=false: the routes do not exist at all (404).
         ...(config.tasks.enabled ? [TasksModule] : [])],
       providers: [

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { createApp } from './app.factory.js';
 import { createLogger } from './common/logger.js';
+import { startTracing, stopTracing } from './tracing/tracing.js';
 
 let config: AppConfig;
 try {
@@ -13,6 +14,8 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+// Before the app is built, so its hooks and the SQL instrumentation see the tracer (OTEL_EXPORTER_OTLP_ENDPOINT).
+startTracing(config);
 const { app } = await createApp(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
   process.exit(1);
@@ -30,6 +33,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   force.unref();
   try {
     await app.close();
+    await stopTracing();
     logger.info('shutdown complete');
     process.exit(0);
   } catch (error) {

@@ -23,6 +23,8 @@ export const problemSchema = z.object({
   detail: z.string(),
   instance: z.string(),
   requestId: z.string().optional(),
+  /** On 5xx answers when tracing is on: the OpenTelemetry trace id of the request. */
+  traceId: z.string().optional(),
   errors: z.array(problemFieldErrorSchema).optional(),
 }).meta({ id: 'Problem' });
 export type Problem = z.infer<typeof problemSchema>;

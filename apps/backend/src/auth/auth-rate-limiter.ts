@@ -7,6 +7,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { RateLimiterName } from '../common/audit/audit.events.js';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RedisService } from '../redis/redis.service.js';
 import { TooManyAttemptsError } from './auth.errors.js';
 
@@ -45,7 +46,11 @@ export class AuthRateLimiter {
   private readonly loginsPerAddress: Limit;
   private readonly registrations: Limit;
 
-  constructor(config: AppConfig, redis: RedisService) {
+  constructor(
+    config: AppConfig,
+    redis: RedisService,
+    private readonly metrics: Metrics,
+  ) {
     const { login, loginPerAddress, register, keyPrefix } = config.authRateLimit;
     const limit = (name: RateLimiterName, keyKind: Limit['keyKind'], what: string, points: number, windowSeconds: number): Limit => ({
       name,
@@ -120,6 +125,7 @@ export class AuthRateLimiter {
       return await limit.limiter.consume(key);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
+      this.metrics.rateLimitRejected(`auth_${limit.name}`);
       const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       const headers = {
         'ratelimit-policy': policies.map(policyItem).join(', '),

@@ -16,6 +16,11 @@ export class BoundedConcurrency {
     return this.running >= this.limit && this.waiting.length >= this.queueLimit;
   }
 
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   run<T>(task: () => Promise<T>): Promise<T> | undefined {
     if (this.running < this.limit) return this.start(task);
     if (this.waiting.length >= this.queueLimit) return undefined;

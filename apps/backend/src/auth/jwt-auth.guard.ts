@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { AccessTokenVerifier, bearerTokenFrom } from './access-token.verifier.js';
 import type { AuthUser } from './auth-user.js';
 import { InvalidAccessTokenError } from './auth.errors.js';
+import { traced } from '../tracing/tracing.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 
@@ -29,7 +30,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    return super.canActivate(context) as Promise<boolean>;
+    return traced('auth guard', {}, () => super.canActivate(context) as Promise<boolean>);
   }
 
   /** Turns passport's outcome into the user, or a 401 that names the cause. */

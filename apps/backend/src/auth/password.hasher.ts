@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import argon2 from 'argon2';
 import { AppConfig } from '../config/app-config.js';
 import { HashingBusyError } from './auth.errors.js';
+import { Metrics } from '../metrics/metrics.js';
 import { BoundedConcurrency } from './bounded-concurrency.js';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB memory, 2 iterations, 1 lane. */
@@ -27,7 +28,10 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$2ubrTVIbx4DPNuYRBWhuRg$jcSSm7
 export class PasswordHasher {
   private readonly slots: BoundedConcurrency;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
     const { concurrency, queue } = config.passwordHashing;
     this.slots = new BoundedConcurrency(concurrency, queue);
   }
@@ -64,8 +68,17 @@ export class PasswordHasher {
   }
 
   private run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.slots.run(work);
+    const result = this.slots.run(async () => {
+      this.metrics?.passwordHashStarted();
+      this.metrics?.passwordHashQueueDepth(this.slots.queued);
+      try {
+        return await work();
+      } finally {
+        this.metrics?.passwordHashFinished();
+      }
+    });
     if (result === undefined) throw new HashingBusyError();
+    this.metrics?.passwordHashQueueDepth(this.slots.queued);
     return result;
   }
 }

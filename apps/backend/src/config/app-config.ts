@@ -38,6 +38,10 @@ export interface AppConfigValues {
   /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
   readonly trustProxy: false | number | readonly string[];
   readonly shutdownTimeoutMs: number;
+  /** Prometheus endpoint; `port` undefined = metrics off. */
+  readonly metrics: { readonly port: number | undefined; readonly host: string };
+  /** OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
+  readonly tracing: { readonly tracesUrl: string | undefined; readonly serviceName: string; readonly sampleRatio: number };
 }
 
 /** The validated configuration; also the DI token classes inject to read it. */
@@ -60,6 +64,8 @@ export class AppConfig implements AppConfigValues {
   readonly docsEnabled!: boolean;
   readonly trustProxy!: AppConfigValues['trustProxy'];
   readonly shutdownTimeoutMs!: number;
+  readonly metrics!: AppConfigValues['metrics'];
+  readonly tracing!: AppConfigValues['tracing'];
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -122,6 +128,13 @@ function auditHmacKey(configured: string | undefined, jwtSecret: string): Buffer
   return Buffer.from(hkdfSync('sha256', jwtSecret, '', 'tasks-api audit email hmac v1', 32));
 }
 
+/** The OTLP spec: the signal-specific URL is used as is, the base endpoint gets `/v1/traces` appended. */
+function tracesUrl(env: Env): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+}
+
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // A blank variable (`PORT=` in an env file) means unset, for every variable alike.
@@ -176,5 +189,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     docsEnabled: env.API_DOCS_ENABLED,
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
+    tracing: {
+      tracesUrl: tracesUrl(env),
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' ? env.OTEL_TRACES_SAMPLER_ARG : 1,
+    },
   });
 }

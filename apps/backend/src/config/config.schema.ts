@@ -132,6 +132,28 @@ export const envSchema = z.object({
   API_DOCS_ENABLED: boolean.default(true),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT: integer(0, 600_000).default(10_000),
+  /** Prometheus metrics on their own port; unset = no metrics at all. */
+  METRICS_PORT: integer(0, 65_535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** OpenTelemetry tracing (standard variables); unset endpoint = no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['http', 'https']),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/json'], { message: 'only http/json is supported (OTLP over HTTP with JSON bodies)' })
+    .default('http/json'),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('tasks-api'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['parentbased_always_on', 'parentbased_traceidratio'], {
+      message: 'must be parentbased_always_on or parentbased_traceidratio',
+    })
+    .default('parentbased_always_on'),
+  /** The ratio of new traces kept with parentbased_traceidratio. */
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a ratio between 0 and 1')
+    .transform(Number)
+    .default(1),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { type Database, openDatabase } from './database.js';
 import { DirectSql } from './direct-sql.js';
 import { PrismaService } from './prisma.service.js';
@@ -11,10 +12,10 @@ export const DATABASE = Symbol('DATABASE');
   providers: [
     {
       provide: DATABASE,
-      inject: [AppConfig],
-      useFactory: async (config: AppConfig): Promise<Database> => {
+      inject: [AppConfig, Metrics],
+      useFactory: async (config: AppConfig, metrics: Metrics): Promise<Database> => {
         const logger = new Logger('Database');
-        const database = await openDatabase(config, logger);
+        const database = await openDatabase(config, logger, metrics);
         logger.log(
           database.kind === 'pglite'
             ? `Using embedded PGlite database at ${database.location} (set DATABASE_URL for PostgreSQL)`

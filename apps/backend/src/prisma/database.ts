@@ -5,6 +5,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
+import { instrumentPool, instrumentQueryable } from '../tracing/sql-instrumentation.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { type DirectSql, directSqlOn } from './direct-sql.js';
@@ -33,7 +35,11 @@ function redactUrl(url: string): string {
  * Opens the configured database and brings its schema up to date: PostgreSQL through
  * `@prisma/adapter-pg` when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR.
  */
-export async function openDatabase(config: AppConfig, logger: MigrationLogger): Promise<Database> {
+export async function openDatabase(
+  config: AppConfig,
+  logger: MigrationLogger,
+  metrics: Metrics = new Metrics(false),
+): Promise<Database> {
   if (config.databaseUrl) {
     const session = await openPgSession(config.databaseUrl);
     try {
@@ -53,6 +59,7 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
     // replaced on the next query; without a listener its 'error' event would crash the process, and
     // DirectSql can use the pool before Prisma has attached its own.
     pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+    instrumentPool(pool, metrics);
     const adapter = new PrismaPg(pool, { onPoolError: () => undefined, onConnectionError: () => undefined });
     const prisma = new PrismaClient({ adapter });
     return {
@@ -88,7 +95,7 @@ export async function openDatabase(config: AppConfig, logger: MigrationLogger): 
   return {
     kind: 'pglite',
     prisma,
-    sql: directSqlOn(pglite),
+    sql: directSqlOn(instrumentQueryable(pglite, metrics)),
     location: dir,
     close: async () => {
       await prisma.$disconnect();

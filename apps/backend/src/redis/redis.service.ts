@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { instrumentRedis } from '../tracing/redis-tracing.js';
 
 /**
  * The shared Redis connection when REDIS_URL is set (rate limits, Socket.IO adapter);
@@ -22,6 +23,7 @@ export class RedisService implements OnApplicationShutdown {
       connectTimeout: 2_000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
+    instrumentRedis(this.client);
     this.client.on('error', (error: Error) => {
       // One line per distinct failure, not one per reconnect attempt.
       if (error.message !== this.lastError) this.logger.warn(`Redis error: ${error.message}`);

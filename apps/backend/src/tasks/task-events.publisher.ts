@@ -5,5 +5,6 @@ import type { TaskEventName, TaskEventPayloads } from '@tasks/schemas';
  * only delivers, to the owner's room; the service decides what and when.
  */
 export abstract class TaskEventsPublisher {
-  abstract publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E]): void;
+  /** `committedAt`: epoch ms of the commit when known (a change feed); default: now, right after it. */
+  abstract publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt?: number): void;
 }

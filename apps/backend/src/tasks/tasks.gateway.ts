@@ -13,7 +13,9 @@ import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
 import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
 import { AuditLog } from '../common/audit/audit.log.js';
+import { epochMs, Metrics } from '../metrics/metrics.js';
 import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
+import { traced } from '../tracing/tracing.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 
 /** What a socket carries once admitted; kept in recovery sessions, so plain JSON values only. */
@@ -49,10 +51,12 @@ export class TasksGateway
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly audit: AuditLog,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(namespace: TasksNamespace): void {
     holdMissedPacketsUntilConnected(namespace);
+    this.metrics.observeConnectedSockets(() => this.connectedSockets);
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -70,8 +74,11 @@ export class TasksGateway
     return this.namespace?.sockets.size ?? 0;
   }
 
-  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E]): void {
-    this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
+  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt = epochMs()): void {
+    traced(`socket.io emit ${event}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
+      this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>)),
+    );
+    this.metrics.eventEmitted(event, committedAt);
   }
 
   tokenRevoked(_userId: string, jti: string): void {
