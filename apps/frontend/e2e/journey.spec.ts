@@ -73,8 +73,10 @@ test('should take a user from sign-up through the whole task lifecycle to sign-o
   await detail.getByRole('button', { name: 'Add log' }).click();
   const logs = detail.getByTestId('log-list').getByRole('listitem');
   await expect(logs).toHaveCount(2);
-  await expect(logs.nth(0)).toContainText('Build #42 green');
-  await expect(logs.nth(1)).toContainText('warn');
+  // Newest first.
+  await expect(logs.nth(0)).toContainText('Mirror slow');
+  await expect(logs.nth(0)).toContainText('warn');
+  await expect(logs.nth(1)).toContainText('Build #42 green');
   await expect(detail.getByLabel('Add a log entry')).toHaveValue('');
 
   // More tasks for filters, sorting and pages
