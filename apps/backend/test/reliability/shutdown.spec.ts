@@ -76,8 +76,8 @@ describe('SIGTERM under load', () => {
     try {
       const check = await checkWrites(client, records);
       expect(check.problems).toEqual([]);
-      const held = await client.query<{ logs: { message: string }[] }>('SELECT logs FROM tasks WHERE id = $1', [heldId]);
-      expect(held.rows[0]?.logs.map((entry) => entry.message)).toEqual(['in flight at SIGTERM']);
+      const held = await client.query<{ message: string }>('SELECT message FROM task_logs WHERE task_id = $1 ORDER BY seq', [heldId]);
+      expect(held.rows.map((entry) => entry.message)).toEqual(['in flight at SIGTERM']);
       console.info('[reliability] SIGTERM', JSON.stringify({ exitMs: exit.at - signalledAt, afterSignal, outcomes: tally(records), ...check, problems: check.problems.length }));
     } finally {
       await client.end();
