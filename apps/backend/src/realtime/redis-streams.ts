@@ -134,9 +134,10 @@ export function redisStreamsAdapter(client: Redis, options: RedisStreamsOptions)
     // Entries, not bytes (Redis trims by count): events are at most 64 KiB, so about maxEvents × 64 KiB.
     maxLen: bounds.maxEvents,
   }) as (nsp: Namespace) => Namespace['adapter'];
-  return ((nsp: Namespace) => {
+  // Socket.IO calls `new adapter(nsp)`: a plain function returning an object works with `new`.
+  return function boundedAdapter(nsp: Namespace) {
     const adapter = create(nsp);
     boundReplay(adapter, client, options);
     return adapter;
-  }) as unknown as ServerOptions['adapter'];
+  } as unknown as ServerOptions['adapter'];
 }
