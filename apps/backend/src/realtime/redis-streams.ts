@@ -76,10 +76,9 @@ function fieldsOf(flat: string[]): Record<string, string> {
  * offset in one XRANGE without COUNT (an unbounded read: hundreds of MB once events were large); this
  * one reads in chunks and gives up ("not recovered") past `bounds`. Sessions are stored as JSON.
  */
-function boundReplay(adapter: Namespace['adapter'], client: Redis, options: RedisStreamsOptions): void {
+function boundReplay(adapter: Namespace['adapter'], nsp: string, client: Redis, options: RedisStreamsOptions): void {
   const stream = `${options.keyPrefix}:stream`;
   const sessionKey = (pid: string) => `${options.keyPrefix}:session:${pid}`;
-  const nsp = adapter.nsp.name;
   const { maxEvents, maxBytes } = options.bounds;
 
   adapter.persistSession = (session) => {
@@ -112,7 +111,7 @@ function boundReplay(adapter: Namespace['adapter'], client: Redis, options: Redi
         }
         from = id;
       }
-      if (entries.length < REPLAY_CHUNK) return session as never;
+      if (entries.length < REPLAY_CHUNK) return session;
     }
   };
 }
@@ -133,11 +132,11 @@ export function redisStreamsAdapter(client: Redis, options: RedisStreamsOptions)
     blockTimeInMs: 2_000,
     // Entries, not bytes (Redis trims by count): events are at most 64 KiB, so about maxEvents × 64 KiB.
     maxLen: bounds.maxEvents,
-  }) as (nsp: Namespace) => Namespace['adapter'];
+  });
   // Socket.IO calls `new adapter(nsp)`: a plain function returning an object works with `new`.
   return function boundedAdapter(nsp: Namespace) {
     const adapter = create(nsp);
-    boundReplay(adapter, client, options);
+    boundReplay(adapter, nsp.name, client, options);
     return adapter;
-  } as unknown as ServerOptions['adapter'];
+  };
 }
