@@ -90,10 +90,10 @@ export async function seed(sql: Sql, options: { users: number; tasksPerUser: num
   // The two entries of the tasks that have some; the newest is the task's last_log.
   await sql.query(
     `INSERT INTO task_logs (id, task_id, seq, at, level, message)
-     SELECT gen_random_uuid(), t.id, 1, (t.last_log->>'at')::timestamptz, 'info', 'started'
+     SELECT gen_random_uuid(), t.id, 1, (t.last_log->>'at')::timestamptz, 'info'::"TaskLogLevel", 'started'
      FROM tasks t WHERE t.log_count = 2
      UNION ALL
-     SELECT (t.last_log->>'id')::uuid, t.id, 2, (t.last_log->>'at')::timestamptz, 'warn', 'slow step'
+     SELECT (t.last_log->>'id')::uuid, t.id, 2, (t.last_log->>'at')::timestamptz, 'warn'::"TaskLogLevel", 'slow step'
      FROM tasks t WHERE t.log_count = 2`,
   );
   await sql.query('ANALYZE');
