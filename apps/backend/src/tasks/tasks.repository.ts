@@ -88,6 +88,31 @@ function setClauses(changes: TaskChanges): Prisma.Sql[] {
   return (Object.keys(changes) as (keyof TaskChanges)[]).map((field) => SET_COLUMN[field](changes[field] as never));
 }
 
+/** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
+const TASK_QUOTA_LOCK_SPACE = 4_104_002;
+/** Below `quota - margin` live tasks a create needs no lock: more than this many racing at once is not expected. */
+const QUOTA_RACE_MARGIN = 64;
+
+/**
+ * INSERT of a new task only while the user has fewer than `below` live tasks (counting stops there).
+ * The id is a v4 UUID made here, as Prisma's `@default(uuid())` does.
+ */
+function insertIfFewerLive(
+  userId: string,
+  data: { title: string; description: string | null; priority: TaskPriority },
+  now: Date,
+  below: number,
+): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
+    SELECT ${randomUUID()}::uuid, ${userId}::uuid, ${data.title}::text, ${data.description}::text,
+      ${data.priority}::"TaskPriority", ${now}::timestamptz, ${now}::timestamptz
+    WHERE (SELECT count(*) FROM (
+      SELECT 1 FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL LIMIT ${below}
+    ) AS live) < ${below}
+    ${RETURNING_TASK}`;
+}
+
 /** The compare-and-set UPDATE every change goes through: owner, live row and version all checked in the WHERE. */
 function updateAtVersion(userId: string, id: string, version: number | undefined, sets: Prisma.Sql[], now: Date): Prisma.Sql {
   return Prisma.sql`
@@ -111,8 +136,10 @@ export class TasksRepository {
   ) {}
 
   /**
-   * The id is a v4 UUID made here, as Prisma's `@default(uuid())` does. Inserts only while the user
-   * has fewer than `maxLive` live tasks (the count stops at `maxLive`); null when at the quota.
+   * Inserts only while the user has fewer than `maxLive` live tasks; null when at the quota. Far from
+   * the quota one statement decides (racing creates can overshoot its margin by at most their number,
+   * never the quota); within `QUOTA_RACE_MARGIN` of it, creates count one after another under a
+   * per-user advisory lock, so racing ones cannot pass it.
    */
   async createBelowQuota(
     userId: string,
@@ -120,15 +147,18 @@ export class TasksRepository {
     now: Date,
     maxLive: number,
   ): Promise<TaskRow | null> {
-    const rows = await this.sql.query<TaskRow>(Prisma.sql`
-      INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
-      SELECT ${randomUUID()}::uuid, ${userId}::uuid, ${data.title}::text, ${data.description}::text,
-        ${data.priority}::"TaskPriority", ${now}::timestamptz, ${now}::timestamptz
-      WHERE (SELECT count(*) FROM (
-        SELECT 1 FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL LIMIT ${maxLive}
-      ) AS live) < ${maxLive}
-      ${RETURNING_TASK}`);
-    return rows[0] ?? null;
+    if (maxLive > QUOTA_RACE_MARGIN) {
+      const [row] = await this.sql.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive - QUOTA_RACE_MARGIN));
+      if (row) return row;
+    }
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TASK_QUOTA_LOCK_SPACE}::int, hashtext(${userId}))`;
+        const [row] = await tx.$queryRaw<TaskRow[]>(insertIfFewerLive(userId, data, now, maxLive));
+        return row ?? null;
+      },
+      { maxWait: this.config.tasks.timeoutMs, timeout: this.config.tasks.timeoutMs },
+    );
   }
 
   async findOwnedById(userId: string, id: string): Promise<TaskRow | null> {

@@ -19,7 +19,7 @@ describe('SIGTERM under load', () => {
 
   it('should finish in-flight requests, refuse new ones and exit 0 without losing a write when SIGTERM arrives under load', async () => {
     const database = await server.createDatabase();
-    const backend = await startBackend({ databaseUrl: database.url, env: { AUTH_RATE_LIMIT_REGISTER: '1000', TASKS_API_TIMEOUT: '8000' } });
+    const backend = await startBackend({ databaseUrl: database.url, env: { AUTH_RATE_LIMIT_REGISTER: '1000', TASKS_API_TIMEOUT: '8000', TASKS_WRITE_RATE_LIMIT: '1000000' } });
     const accounts = [await registerAccount(backend.url, 'term-a'), await registerAccount(backend.url, 'term-b')];
     const created = await call(backend.url, 'POST', '/api/tasks', { token: accounts[0]!.token, body: { title: 'held' } });
     const heldId = (created.body as { id: string }).id;

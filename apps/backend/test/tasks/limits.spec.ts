@@ -38,6 +38,16 @@ describe('TASKS_MAX_PER_USER', () => {
     expect((await api(t, user, 'POST', '/api/tasks', { body: { title: 'fits again' } })).status).toBe(201);
     expect((await api(t, user, 'POST', '/api/tasks', { body: { title: 'over again' } })).status).toBe(403);
   });
+
+  it('should let no more than the quota through when creates race', async () => {
+    const user = await newUser(t);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => api(t, user, 'POST', '/api/tasks', { body: { title: `race ${i}` } })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 403)).toHaveLength(37);
+    expect(await t.prisma.task.count({ where: { userId: user.id, deletedAt: null } })).toBe(3);
+  });
 });
 
 describe.each([
