@@ -24,7 +24,7 @@ const pool = new pg.Pool({
 pool.on('error', () => undefined);
 
 const COLUMNS = `id, title, description, status::text AS status, priority::text AS priority,
-  started_at, completed_at, failed_at, error_message, logs, version, created_at, updated_at`;
+  started_at, completed_at, failed_at, error_message, log_count, last_log, version, created_at, updated_at`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const PRIORITIES = new Set(['LOW', 'MEDIUM', 'HIGH', 'URGENT']);
@@ -39,13 +39,23 @@ interface TaskRow {
   completed_at: Date | null;
   failed_at: Date | null;
   error_message: string | null;
-  logs: unknown;
+  log_count: number;
+  last_log: LogEntry | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
+interface LogEntry {
+  id: string;
+  at: string;
+  level: string;
+  message: string;
+}
+
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+// jsonb reorders keys: rebuilt in the contract's order, as apps/backend's task.mapper does.
+const lastLog = (e: LogEntry | null) => (e === null ? null : { id: e.id, at: e.at, level: e.level, message: e.message });
 const toTask = (r: TaskRow) => ({
   id: r.id,
   title: r.title,
@@ -56,11 +66,26 @@ const toTask = (r: TaskRow) => ({
   completedAt: iso(r.completed_at),
   failedAt: iso(r.failed_at),
   errorMessage: r.error_message,
-  logs: Array.isArray(r.logs) ? r.logs : [],
+  logCount: r.log_count,
+  lastLog: lastLog(r.last_log),
   version: r.version,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });
+
+const PAGE_ITEMS_BYTES_MAX = 1024 * 1024 - 48 * 1024;
+const textBound = (value: string | null) => (value === null ? 4 : 6 * value.length + 2);
+const taskBound = (t: ReturnType<typeof toTask>) =>
+  512 + textBound(t.title) + textBound(t.description) + textBound(t.errorMessage) + (t.lastLog ? 128 + textBound(t.lastLog.message) : 4);
+function countWithin(items: ReturnType<typeof toTask>[]): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += taskBound(items[i]!);
+    if (used > PAGE_ITEMS_BYTES_MAX && i > 0) return i;
+  }
+  return items.length;
+}
+const MAX_TASKS_PER_USER = Number(env.TASKS_MAX_PER_USER ?? 100_000);
 
 class HttpProblem extends Error {
   constructor(
@@ -162,7 +187,7 @@ app.get('/api/tasks', async (request) => {
   // the one-row left side, so an offset past the end still gets the total.
   const { rows } = await pool.query<TaskRow & { total: number }>(
     `SELECT c.total, p.id, p.title, p.description, p.status::text AS status, p.priority::text AS priority,
-       p.started_at, p.completed_at, p.failed_at, p.error_message, p.logs, p.version, p.created_at, p.updated_at
+       p.started_at, p.completed_at, p.failed_at, p.error_message, p.log_count, p.last_log, p.version, p.created_at, p.updated_at
      FROM (SELECT count(*)::int AS total FROM tasks WHERE user_id = $1 AND deleted_at IS NULL) AS c
      LEFT JOIN LATERAL (
        SELECT * FROM tasks WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
@@ -170,7 +195,12 @@ app.get('/api/tasks', async (request) => {
      ORDER BY p.created_at DESC, p.id DESC`,
     [userId, limit, offset],
   );
-  return { items: rows.filter((row) => row.id !== null).map(toTask), total: rows[0]?.total ?? 0, limit, offset };
+  const items = rows.filter((row) => row.id !== null).map(toTask);
+  // The same 1 MiB page cap as TasksService.list (response-size.ts): bound each task's JSON, stop early.
+  const fit = countWithin(items);
+  const total = rows[0]?.total ?? 0;
+  if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset };
+  return { items, total, limit, offset };
 });
 
 app.get('/api/tasks/:id', async (request, reply) => {
@@ -189,14 +219,18 @@ app.post('/api/tasks', async (request, reply) => {
   const priority = body?.priority === undefined ? 'MEDIUM' : body.priority;
   if (typeof priority !== 'string' || !PRIORITIES.has(priority)) throw new HttpProblem(400, 'Bad Request', 'priority');
   const description = typeof body?.description === 'string' ? body.description : null;
+  // The per-user quota in the same statement, as TaskWrites.insertBelowQuota, in a transaction as the app's writes.
   const { rows } = await inTransaction((client) =>
     client.query<TaskRow>(
-      `INSERT INTO tasks (id, user_id, title, description, priority, updated_at)
-       VALUES ($1, $2, $3, $4, $5::"TaskPriority", now()) RETURNING ${COLUMNS}`,
-      [randomUUID(), userId, title, description, priority],
+      `INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::"TaskPriority", now(), now()
+       WHERE (SELECT count(*) FROM (SELECT 1 FROM tasks WHERE user_id = $2::uuid AND deleted_at IS NULL LIMIT $6) AS live) < $6
+       RETURNING ${COLUMNS}`,
+      [randomUUID(), userId, title, description, priority, MAX_TASKS_PER_USER],
     ),
   );
-  const task = toTask(rows[0] as TaskRow);
+  if (!rows[0]) throw new HttpProblem(403, 'Forbidden', 'quota-exceeded');
+  const task = toTask(rows[0]);
   void reply.code(201).header('location', `/api/tasks/${task.id}`).header('etag', `"${task.version}"`);
   return task;
 });

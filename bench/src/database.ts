@@ -56,7 +56,7 @@ export const emailOf = (index: number) => `bench-${index}@bench.test`;
 /**
  * Seeds users `bench-1…` (all with the same pre-computed argon2id hash) and `tasksPerUser` tasks for every
  * bench user, in a few set-based statements: seconds for 100 × 1,000 rows. Tasks get realistic lifecycle
- * fields and some logs; created_at is spread out so the list's sort index matters.
+ * fields and some log entries; created_at is spread out so the list's sort index matters.
  */
 export async function seed(sql: Sql, options: { users: number; tasksPerUser: number; passwordHash: string }): Promise<void> {
   await sql.query(
@@ -68,7 +68,7 @@ export async function seed(sql: Sql, options: { users: number; tasksPerUser: num
   );
   await sql.query(
     `INSERT INTO tasks (id, user_id, title, description, status, priority, started_at, completed_at, failed_at,
-                        error_message, logs, version, created_at, updated_at)
+                        error_message, log_count, log_seq, last_log, version, created_at, updated_at)
      SELECT gen_random_uuid(), u.id, 'Task ' || g || ' of ' || u.email,
             CASE WHEN g % 3 = 0 THEN 'Description of task ' || g || ': ' || repeat('lorem ipsum ', 8) END,
             s.status::"TaskStatus", (ARRAY['LOW','MEDIUM','HIGH','URGENT'])[1 + g % 4]::"TaskPriority",
@@ -76,10 +76,9 @@ export async function seed(sql: Sql, options: { users: number; tasksPerUser: num
             CASE WHEN s.status = 'COMPLETED' THEN t.at + interval '5 minutes' END,
             CASE WHEN s.status = 'FAILED' THEN t.at + interval '5 minutes' END,
             CASE WHEN s.status = 'FAILED' THEN 'exit code 1' END,
-            CASE WHEN g % 5 = 0 THEN jsonb_build_array(
-                   jsonb_build_object('at', to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'level', 'info', 'message', 'started'),
-                   jsonb_build_object('at', to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'level', 'warn', 'message', 'slow step'))
-                 ELSE '[]'::jsonb END,
+            CASE WHEN g % 5 = 0 THEN 2 ELSE 0 END, CASE WHEN g % 5 = 0 THEN 2 ELSE 0 END,
+            CASE WHEN g % 5 = 0 THEN jsonb_build_object('id', gen_random_uuid(),
+                   'at', to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'level', 'warn', 'message', 'slow step') END,
             1 + g % 3, t.at, t.at + interval '10 minutes'
      FROM users u
      CROSS JOIN generate_series(1, $1::int) AS g
@@ -87,6 +86,15 @@ export async function seed(sql: Sql, options: { users: number; tasksPerUser: num
      CROSS JOIN LATERAL (SELECT (ARRAY['PENDING','PENDING','RUNNING','COMPLETED','FAILED','CANCELLED'])[1 + g % 6] AS status) AS s
      WHERE u.email LIKE 'bench-%@bench.test'`,
     [options.tasksPerUser],
+  );
+  // The two entries of the tasks that have some; the newest is the task's last_log.
+  await sql.query(
+    `INSERT INTO task_logs (id, task_id, seq, at, level, message)
+     SELECT gen_random_uuid(), t.id, 1, (t.last_log->>'at')::timestamptz, 'info'::"TaskLogLevel", 'started'
+     FROM tasks t WHERE t.log_count = 2
+     UNION ALL
+     SELECT (t.last_log->>'id')::uuid, t.id, 2, (t.last_log->>'at')::timestamptz, 'warn'::"TaskLogLevel", 'slow step'
+     FROM tasks t WHERE t.log_count = 2`,
   );
   await sql.query('ANALYZE');
 }

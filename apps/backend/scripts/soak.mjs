@@ -50,6 +50,8 @@ const { child: server, url, exited } = spawnServer({
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_REGISTER: '100000',
     TASKS_MAX_CONCURRENT: '1000',
+    // The soak measures memory under steady load, not the per-user write limit.
+    TASKS_WRITE_RATE_LIMIT: '1000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, SOCKET_IO_KEY_PREFIX: `soak-${randomUUID()}`, AUTH_RATE_LIMIT_KEY_PREFIX: `soak-${randomUUID()}` } : {}),
   },

@@ -73,8 +73,10 @@ test('should take a user from sign-up through the whole task lifecycle to sign-o
   await detail.getByRole('button', { name: 'Add log' }).click();
   const logs = detail.getByTestId('log-list').getByRole('listitem');
   await expect(logs).toHaveCount(2);
-  await expect(logs.nth(0)).toContainText('Build #42 green');
-  await expect(logs.nth(1)).toContainText('warn');
+  // Newest first.
+  await expect(logs.nth(0)).toContainText('Mirror slow');
+  await expect(logs.nth(0)).toContainText('warn');
+  await expect(logs.nth(1)).toContainText('Build #42 green');
   await expect(detail.getByLabel('Add a log entry')).toHaveValue('');
 
   // More tasks for filters, sorting and pages
@@ -160,4 +162,27 @@ test('should page through the list ten tasks at a time', async ({ page, newUser,
   await user.client.getTasks({ sort: 'createdAt', limit: 2 }).then(({ items }) => Promise.all(items.map((t) => user.client.deleteTask(t.id))));
   await expect(pager.getByTestId('page-info')).toHaveText('1–10 of 10');
   await expect(rows).toHaveCount(10);
+});
+
+test('should show a task’s log newest first, fifty at a time, and load older entries on request', async ({ page, newUser, newTask }) => {
+  const user = await newUser();
+  const task = await newTask(user, { title: 'Chatty task' });
+  for (let i = 1; i <= 55; i++) await user.client.appendLog(task.id, { message: `entry ${String(i).padStart(2, '0')}` });
+  await signIn(page, user);
+  await page.getByTestId('task-row').filter({ hasText: 'Chatty task' }).click();
+  const detail = page.getByTestId('task-detail');
+  const entries = detail.getByTestId('log-list').getByRole('listitem');
+  await expect(entries).toHaveCount(50);
+  await expect(entries.first()).toContainText('entry 55');
+  await expect(entries.last()).toContainText('entry 06');
+
+  await detail.getByRole('button', { name: 'Load older entries' }).click();
+  await expect(entries).toHaveCount(55);
+  await expect(entries.last()).toContainText('entry 01');
+  await expect(detail.getByRole('button', { name: 'Load older entries' })).toHaveCount(0);
+
+  // An entry appended elsewhere arrives live, on top.
+  await user.client.appendLog(task.id, { message: 'appended elsewhere', level: 'error' });
+  await expect(entries.first()).toContainText('appended elsewhere');
+  await expect(entries).toHaveCount(56);
 });

@@ -14,7 +14,7 @@ test.describe('tasks API through the request fixture', () => {
     });
     expect(res.status()).toBe(201);
     const task = taskSchema.parse(await res.json());
-    expect(task).toMatchObject({ title: 'Write the report', description: 'Quarterly numbers', priority: 'HIGH', status: 'PENDING', version: 1, logs: [] });
+    expect(task).toMatchObject({ title: 'Write the report', description: 'Quarterly numbers', priority: 'HIGH', status: 'PENDING', version: 1, logCount: 0, lastLog: null });
     expect(res.headers().location).toContain(`/api/tasks/${task.id}`);
   });
 
@@ -175,15 +175,29 @@ test.describe('tasks API through the contract client', () => {
     expect((bad as ApiError).fieldError('limit')).toBeDefined();
   });
 
-  test('should append log entries and keep them in order', async ({ newUser, newTask }) => {
+  test('should append log entries and page through them newest first', async ({ newUser, newTask }) => {
     const owner = await newUser();
     const task = await newTask(owner);
-    await owner.client.appendLog(task.id, { message: 'started' });
+    const first = await owner.client.appendLog(task.id, { message: 'started' });
+    expect(first).toMatchObject({ level: 'info', message: 'started' });
     const logged = await owner.client.appendLog(task.id, { message: 'slow disk', level: 'warn' });
-    expect(logged.logs.map(({ level, message }) => ({ level, message }))).toEqual([
-      { level: 'info', message: 'started' },
-      { level: 'warn', message: 'slow disk' },
-    ]);
+    expect(logged).toMatchObject({ level: 'warn', message: 'slow disk' });
+    await owner.client.appendLog(task.id, { message: 'done' });
+
+    const after = await owner.client.getTaskById(task.id);
+    expect(after).toMatchObject({ version: 4, logCount: 3, lastLog: { message: 'done', level: 'info' } });
+    expect(after).not.toHaveProperty('logs');
+
+    const page1 = await owner.client.listLogs(task.id, { limit: 2 });
+    expect(page1.items.map((entry) => entry.message)).toEqual(['done', 'slow disk']);
+    expect(page1.nextCursor).not.toBeNull();
+    const page2 = await owner.client.listLogs(task.id, { limit: 2, cursor: page1.nextCursor });
+    expect(page2.items).toEqual([first]);
+    expect(page2.nextCursor).toBeNull();
+
+    const tampered = await owner.client.listLogs(task.id, { cursor: `${page1.nextCursor}x` }).catch((e: unknown) => e);
+    expect(tampered).toBeInstanceOf(ApiError);
+    expect((tampered as ApiError).status).toBe(400);
   });
 
   test('should turn validation failures into an ApiError with field errors', async ({ newUser }) => {

@@ -40,3 +40,5 @@ export type ClientToServerEvents = Record<string, never>;
 export const SOCKET_UNAUTHORIZED = 'unauthorized';
 /** Message of the `connect_error` when the server could not check the token (e.g. database down): retry later. */
 export const SOCKET_UNAVAILABLE = 'unavailable';
+/** Message of the `connect_error` when the user already holds SOCKETS_PER_USER sockets. */
+export const SOCKET_TOO_MANY_CONNECTIONS = 'too-many-connections';

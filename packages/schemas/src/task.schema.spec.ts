@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  appendLogSchema,
   canTransition,
+  logPageQuerySchema,
+  utf8Bytes,
   createTaskSchema,
   TASK_STATUSES,
   taskFilterSchema,
@@ -70,5 +73,29 @@ describe('task bodies', () => {
 
   it('should reject an empty patch when no field is given', () => {
     expect(updateTaskSchema.safeParse({}).success).toBe(false);
+  });
+});
+
+describe('log schemas', () => {
+  it('should count UTF-8 bytes as TextEncoder does, surrogate pairs as four', () => {
+    for (const text of ['', 'abc', 'é', '€', '😀', 'a😀€é\u0001', '😀'.repeat(1000)]) {
+      expect(utf8Bytes(text)).toBe(Buffer.byteLength(text));
+    }
+  });
+
+  it('should accept 2000 characters of any width and refuse 2001, a blank or NUL message', () => {
+    expect(appendLogSchema.safeParse({ message: '€'.repeat(2000) }).success).toBe(true);
+    expect(appendLogSchema.safeParse({ message: '\u0001'.repeat(2000), level: 'error' }).success).toBe(true);
+    expect(appendLogSchema.safeParse({ message: 'x'.repeat(2001) }).success).toBe(false);
+    expect(appendLogSchema.safeParse({ message: '   ' }).success).toBe(false);
+    expect(appendLogSchema.safeParse({ message: 'a\u0000b' }).success).toBe(false);
+  });
+
+  it('should read the log page query: limit 1–200 (default 50), a cursor, nothing else', () => {
+    expect(logPageQuerySchema.parse({})).toEqual({ limit: 50 });
+    expect(logPageQuerySchema.parse({ limit: '200', cursor: 'c' })).toEqual({ limit: 200, cursor: 'c' });
+    for (const bad of [{ limit: '0' }, { limit: '201' }, { limit: '1e2' }, { cursor: '' }, { offset: '1' }]) {
+      expect(logPageQuerySchema.safeParse(bad).success).toBe(false);
+    }
   });
 });

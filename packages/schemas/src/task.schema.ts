@@ -15,7 +15,14 @@ export const TASK_SORTS = [
 
 export const TITLE_MAX_LENGTH = 200;
 export const TEXT_MAX_LENGTH = 2000;
+/** Default of TASKS_LOG_LIMIT: the newest entries kept per task. */
 export const TASK_LOGS_KEPT = 200;
+/** A log message is at most this many bytes of UTF-8 (besides at most TEXT_MAX_LENGTH characters). */
+export const LOG_MESSAGE_MAX_BYTES = 8 * 1024;
+export const LOG_PAGE_LIMIT_MAX = 200;
+export const LOG_PAGE_LIMIT_DEFAULT = 50;
+/** Longest log cursor accepted; real ones are far shorter. */
+export const LOG_CURSOR_MAX_LENGTH = 200;
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 20;
 /** Largest offset accepted; beyond it a page would always be empty anyway. */
@@ -51,16 +58,26 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const noNul = (value: string) => !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 const NO_NUL = { message: 'Must be well-formed Unicode text without the NUL character (U+0000)' };
 
+/** A non-negative integer written in decimal digits only (no signs, blanks, exponents). */
+function digits(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,10}$/, 'Expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
 const titleSchema = z.string().trim().min(1).max(TITLE_MAX_LENGTH).refine(noNul, NO_NUL);
 const descriptionSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
 const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
 
-export const taskLogEntrySchema = z.strictObject({
+export const logEntrySchema = z.strictObject({
+  id: uuidSchema,
   at: isoDateTimeSchema,
   level: taskLogLevelSchema,
   message: z.string(),
-}).meta({ id: 'TaskLogEntry' });
-export type TaskLogEntry = z.infer<typeof taskLogEntrySchema>;
+}).meta({ id: 'LogEntry' });
+export type LogEntry = z.infer<typeof logEntrySchema>;
 
 export const taskSchema = z.strictObject({
   id: uuidSchema,
@@ -72,7 +89,9 @@ export const taskSchema = z.strictObject({
   completedAt: isoDateTimeSchema.nullable(),
   failedAt: isoDateTimeSchema.nullable(),
   errorMessage: z.string().nullable(),
-  logs: z.array(taskLogEntrySchema),
+  /** Entries kept (the newest TASKS_LOG_LIMIT); the entries themselves are under /api/tasks/:id/logs. */
+  logCount: z.number().int().nonnegative(),
+  lastLog: logEntrySchema.nullable(),
   version: z.number().int().positive(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,
@@ -107,11 +126,48 @@ export const replaceTaskSchema = z.strictObject({
 });
 export type ReplaceTaskInput = z.infer<typeof replaceTaskSchema>;
 
+/** Bytes of `value` in UTF-8 (well-formed text: lone surrogates are refused before this runs). */
+export function utf8Bytes(value: string): number {
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 export const appendLogSchema = z.strictObject({
-  message: z.string().trim().min(1).max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL),
+  message: z
+    .string()
+    .trim()
+    .min(1)
+    .max(TEXT_MAX_LENGTH)
+    .refine(noNul, NO_NUL)
+    .refine((value) => utf8Bytes(value) <= LOG_MESSAGE_MAX_BYTES, {
+      message: `Must be at most ${LOG_MESSAGE_MAX_BYTES} bytes of UTF-8`,
+    }),
   level: taskLogLevelSchema.default('info'),
 });
 export type AppendLogInput = z.infer<typeof appendLogSchema>;
+
+/** Query of `GET /api/tasks/:id/logs`: newest first, continued by the opaque `nextCursor`. */
+export const logPageQuerySchema = z.strictObject({
+  limit: digits(1, LOG_PAGE_LIMIT_MAX).default(LOG_PAGE_LIMIT_DEFAULT),
+  cursor: z.string().min(1).max(LOG_CURSOR_MAX_LENGTH).optional(),
+});
+export type LogPageQueryInput = z.input<typeof logPageQuerySchema>;
+export type LogPageQuery = z.output<typeof logPageQuerySchema>;
+
+export const logPageSchema = z.strictObject({
+  items: z.array(logEntrySchema),
+  nextCursor: z.string().nullable(),
+}).meta({ id: 'LogPage' });
+export type LogPage = z.infer<typeof logPageSchema>;
 
 /** `a` or `a,b,c` of one enum; duplicates collapse. Errors name the parameter, not an index in it. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T) {
@@ -128,15 +184,6 @@ function commaList<const T extends readonly [string, ...string[]]>(values: T) {
       return items;
     })
     .meta({ description: `One of ${values.join(', ')}, or several separated by commas` });
-}
-
-/** A non-negative integer written in decimal digits only (no signs, blanks, exponents). */
-function digits(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^\d{1,10}$/, 'Expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
 }
 
 /** Query of `GET /api/tasks`; every value arrives as a string and unknown keys are a 400. */

@@ -33,7 +33,23 @@ export interface AppConfigValues {
   readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
   /** HMAC key of the emails in audit events (AUDIT_HMAC_SECRET, or derived from JWT_SECRET). */
   readonly auditHmacKey: Buffer;
-  readonly tasks: { readonly enabled: boolean; readonly timeoutMs: number; readonly maxConcurrent: number };
+  readonly tasks: {
+    readonly enabled: boolean;
+    readonly timeoutMs: number;
+    readonly maxConcurrent: number;
+    /** Log entries kept per task (the newest). */
+    readonly logLimit: number;
+    /** Live tasks a user may hold. */
+    readonly maxPerUser: number;
+    /** Writes under /api/tasks per user per minute. */
+    readonly writeRateLimit: number;
+  };
+  readonly realtime: {
+    readonly socketsPerUser: number;
+    /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
+    readonly recoveryMaxEvents: number;
+    readonly recoveryMaxBytes: number;
+  };
   readonly docsEnabled: boolean;
   /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
   readonly trustProxy: false | number | readonly string[];
@@ -61,6 +77,7 @@ export class AppConfig implements AppConfigValues {
   readonly passwordHashing!: AppConfigValues['passwordHashing'];
   readonly auditHmacKey!: Buffer;
   readonly tasks!: AppConfigValues['tasks'];
+  readonly realtime!: AppConfigValues['realtime'];
   readonly docsEnabled!: boolean;
   readonly trustProxy!: AppConfigValues['trustProxy'];
   readonly shutdownTimeoutMs!: number;
@@ -185,6 +202,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enabled: env.TASKS_API_ENABLED,
       timeoutMs: env.TASKS_API_TIMEOUT,
       maxConcurrent: env.TASKS_MAX_CONCURRENT,
+      logLimit: env.TASKS_LOG_LIMIT,
+      maxPerUser: env.TASKS_MAX_PER_USER,
+      writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
+    },
+    realtime: {
+      socketsPerUser: env.SOCKETS_PER_USER,
+      recoveryMaxEvents: env.SOCKET_RECOVERY_MAX_EVENTS,
+      recoveryMaxBytes: env.SOCKET_RECOVERY_MAX_BYTES,
     },
     docsEnabled: env.API_DOCS_ENABLED,
     trustProxy: env.TRUST_PROXY,

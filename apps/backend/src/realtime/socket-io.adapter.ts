@@ -5,6 +5,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { SOCKET_UNAUTHORIZED } from '@tasks/schemas';
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
+import type { RecoveryBounds } from './recovery-buffer.js';
 import { redisStreamsAdapter } from './redis-streams.js';
 
 export const SOCKET_IO_PATH = '/socket.io';
@@ -12,6 +13,10 @@ export const SOCKET_IO_PATH = '/socket.io';
 export const SOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
 /** How long a dropped client may take to come back and still receive what it missed. */
 export const SOCKET_RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+export function recoveryBounds(config: AppConfig): RecoveryBounds {
+  return { maxEvents: config.realtime.recoveryMaxEvents, maxBytes: config.realtime.recoveryMaxBytes };
+}
 
 /**
  * Socket.IO on the API's own HTTP server and port. With REDIS_URL the instances share broadcasts
@@ -47,6 +52,8 @@ export class SocketIoAdapter extends IoAdapter {
         ? redisStreamsAdapter(redisClient, {
             keyPrefix: this.config.socketIoKeyPrefix,
             onError: (error) => this.log.warn({ err: error }, 'Socket.IO Redis command failed'),
+            bounds: recoveryBounds(this.config),
+            recoveryWindowMs: SOCKET_RECOVERY_WINDOW_MS,
           })
         : // Socket.IO's default, which keeps recovery sessions in memory.
           (options?.adapter as ServerOptions['adapter']),

@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import {
   appendLogSchema,
   createTaskSchema,
   idParamSchema,
+  logEntrySchema,
+  logPageQuerySchema,
+  logPageSchema,
   replaceTaskSchema,
   taskFilterSchema,
   taskListSchema,
@@ -11,6 +14,9 @@ import {
   type AppendLogInput,
   type CreateTaskInput,
   type IdParam,
+  type LogEntry,
+  type LogPage,
+  type LogPageQuery,
   type ReplaceTaskInput,
   type Task,
   type TaskFilter,
@@ -25,9 +31,16 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
 import { TasksService } from './tasks.service.js';
 import { Budget, type RequestBudget } from './request-budget.js';
+import { TaskWritesRateLimitGuard } from './task-writes-rate-limit.guard.js';
 
 const IF_MATCH = 'if-match';
 
+const LOG_EXAMPLE: LogEntry = {
+  id: '0b6e9c1d-8f2a-4d3b-9c4e-5f6a7b8c9d0e',
+  at: '2026-11-21T10:06:00.000Z',
+  level: 'info',
+  message: 'Collected the numbers',
+};
 const TASK_EXAMPLE: Task = {
   id: '7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c',
   title: 'Write the quarterly report',
@@ -38,7 +51,8 @@ const TASK_EXAMPLE: Task = {
   completedAt: null,
   failedAt: null,
   errorMessage: null,
-  logs: [{ at: '2026-11-21T10:06:00.000Z', level: 'info', message: 'Collected the numbers' }],
+  logCount: 1,
+  lastLog: LOG_EXAMPLE,
   version: 3,
   createdAt: '2026-11-21T10:00:00.000Z',
   updatedAt: '2026-11-21T10:06:00.000Z',
@@ -60,6 +74,7 @@ function withEtag(reply: FastifyReply, task: Task): Task {
 @ApiTags('tasks')
 @ApiBearerAuth('bearer')
 @ApiProblems(401, 503)
+@UseGuards(TaskWritesRateLimitGuard)
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
@@ -69,10 +84,10 @@ export class TasksController {
   @ApiCreatedResponse({
     description: 'Created; Location names the new task',
     standardSchema: taskSchema,
-    example: { ...TASK_EXAMPLE, status: 'PENDING', startedAt: null, logs: [], version: 1 },
+    example: { ...TASK_EXAMPLE, status: 'PENDING', startedAt: null, logCount: 0, lastLog: null, version: 1 },
     headers: { ...ETAG_HEADER, Location: { description: '/api/tasks/<id>', schema: { type: 'string' } } },
   })
-  @ApiProblems(400)
+  @ApiProblems(400, 403, 429)
   async create(
     @CurrentUser() user: AuthUser,
     @Body({ schema: createTaskSchema }) body: CreateTaskInput,
@@ -112,7 +127,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Change some fields and/or the status (lifecycle rules apply)' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The updated task (unchanged, same version, when nothing changed)')
-  @ApiProblems(400, 404, 409, 412)
+  @ApiProblems(400, 404, 409, 412, 429)
   async update(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
@@ -128,7 +143,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Replace title, description, priority and status' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The updated task')
-  @ApiProblems(400, 404, 409, 412)
+  @ApiProblems(400, 404, 409, 412, 429)
   async replace(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
@@ -144,7 +159,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Toggle COMPLETED ⇄ PENDING' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The toggled task')
-  @ApiProblems(400, 404, 409, 412)
+  @ApiProblems(400, 404, 409, 412, 429)
   async complete(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
@@ -156,24 +171,47 @@ export class TasksController {
   }
 
   @Post(':id/logs')
-  @ApiOperation({ summary: 'Append a log entry (the newest 200 are kept)' })
-  @ApiCreatedResponse({ description: 'The task with the new entry last', standardSchema: taskSchema, example: TASK_EXAMPLE, headers: ETAG_HEADER })
-  @ApiProblems(400, 404)
+  @ApiOperation({ summary: 'Append a log entry (the newest TASKS_LOG_LIMIT, default 200, are kept)' })
+  @ApiCreatedResponse({
+    description: 'The new entry; ETag is the task’s new version',
+    standardSchema: logEntrySchema,
+    example: LOG_EXAMPLE,
+    headers: ETAG_HEADER,
+  })
+  @ApiProblems(400, 404, 429)
   async appendLog(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
     @Body({ schema: appendLogSchema }) body: AppendLogInput,
     @Budget() budget: RequestBudget,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Task> {
-    return withEtag(reply, await this.tasks.appendLog(user, id, body, budget));
+  ): Promise<LogEntry> {
+    const { entry, task } = await this.tasks.appendLog(user, id, body, budget);
+    void reply.header('etag', etagOf(task.version));
+    return entry;
+  }
+
+  @Get(':id/logs')
+  @ApiOperation({ summary: 'Page through a task’s log entries, newest first' })
+  @ApiOkResponse({
+    description: 'One page; nextCursor continues it (null on the last page)',
+    standardSchema: logPageSchema,
+    example: { items: [LOG_EXAMPLE], nextCursor: null },
+  })
+  @ApiProblems(400, 404)
+  listLogs(
+    @CurrentUser() user: AuthUser,
+    @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Query({ schema: logPageQuerySchema }) query: LogPageQuery,
+  ): Promise<LogPage> {
+    return this.tasks.listLogs(user, id, query);
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a task (soft delete; it disappears from every read)' })
   @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 404, 412)
+  @ApiProblems(400, 404, 412, 429)
   @HttpCode(204)
   remove(
     @CurrentUser() user: AuthUser,

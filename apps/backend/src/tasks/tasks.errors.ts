@@ -55,3 +55,37 @@ export class PreconditionFailedError extends DomainError {
     );
   }
 }
+
+/** One more create while the user holds TASKS_MAX_PER_USER live tasks. */
+export class TaskQuotaExceededError extends DomainError {
+  readonly status = 403;
+  readonly title = 'Forbidden';
+  override readonly type = '/api/problems/quota-exceeded';
+
+  constructor(readonly max: number) {
+    super(`You already have ${max} tasks, the most allowed; delete some first.`);
+  }
+}
+
+/** Past TASKS_WRITE_RATE_LIMIT writes in the current window. */
+export class TaskWritesRateLimitedError extends DomainError {
+  readonly status = 429;
+  readonly title = 'Too Many Requests';
+  override readonly type = '/api/problems/rate-limited';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(retryAfterSeconds: number, headers: Readonly<Record<string, string>>) {
+    super(`Too many changes to tasks; try again in ${retryAfterSeconds} seconds.`);
+    this.headers = { ...headers, 'retry-after': String(retryAfterSeconds) };
+  }
+}
+
+/** A log cursor that is not one this server issued for this task. */
+export class InvalidLogCursorError extends DomainError {
+  readonly status = 400;
+  readonly title = 'Bad Request';
+
+  constructor() {
+    super('The cursor is not valid for this task; start again without it.');
+  }
+}

@@ -3,6 +3,7 @@ import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSock
 import {
   type ClientToServerEvents,
   type ServerToClientEvents,
+  SOCKET_TOO_MANY_CONNECTIONS,
   SOCKET_UNAUTHORIZED,
   SOCKET_UNAVAILABLE,
   type TaskEventName,
@@ -12,9 +13,12 @@ import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
 import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
+import { AppConfig } from '../config/app-config.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { epochMs, Metrics } from '../metrics/metrics.js';
 import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
+import { boundInMemoryRecoveryBuffer } from '../realtime/recovery-buffer.js';
+import { recoveryBounds } from '../realtime/socket-io.adapter.js';
 import { traced } from '../tracing/tracing.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
 
@@ -52,9 +56,11 @@ export class TasksGateway
     private readonly verifier: AccessTokenVerifier,
     private readonly audit: AuditLog,
     private readonly metrics: Metrics,
+    private readonly config: AppConfig,
   ) {}
 
   afterInit(namespace: TasksNamespace): void {
+    boundInMemoryRecoveryBuffer(namespace, recoveryBounds(this.config));
     holdMissedPacketsUntilConnected(namespace);
     this.metrics.observeConnectedSockets(() => this.connectedSockets);
     namespace.use((socket, next) => {
@@ -97,15 +103,39 @@ export class TasksGateway
       // A client may resume with a newer token; the old one's revocation must not reach it.
       for (const room of socket.rooms) if (room.startsWith('token:')) void socket.leave(room);
     }
+    this.assertBelowSocketLimit(socket, user.id);
     socket.data = { userId: user.id, tokenId: user.tokenId, expiresAt: user.tokenExpiresAt.getTime() };
     void socket.join([userRoom(user.id), tokenRoom(user.tokenId)]);
   }
 
+  /**
+   * SOCKETS_PER_USER, counted on this instance: the user's room holds their admitted sockets (a
+   * recovered socket is in it already). Checked and joined without an await between, so racing
+   * handshakes cannot both take the last place.
+   */
+  private assertBelowSocketLimit(socket: TaskSocket, userId: string): void {
+    const room = userRoom(userId);
+    const members = this.namespace?.adapter.rooms.get(room);
+    const others = (members?.size ?? 0) - (members?.has(socket.id) ? 1 : 0);
+    const max = this.config.realtime.socketsPerUser;
+    if (others >= max) throw new TooManyConnectionsError(`At most ${max} connections per user are allowed.`);
+  }
+
   private refusal(error: unknown, socket: TaskSocket): Error {
-    const cause = error instanceof InvalidAccessTokenError ? error.reason : error instanceof HandshakeRefusedError ? 'foreignSession' : 'unavailable';
+    const cause =
+      error instanceof InvalidAccessTokenError
+        ? error.reason
+        : error instanceof HandshakeRefusedError
+          ? 'foreignSession'
+          : error instanceof TooManyConnectionsError
+            ? 'tooManyConnections'
+            : 'unavailable';
     this.audit.write('socket.refused', { cause }, { ip: socket.handshake.address });
     if (error instanceof InvalidAccessTokenError || error instanceof HandshakeRefusedError) {
       return Object.assign(new Error(SOCKET_UNAUTHORIZED), { data: { detail: error.message } });
+    }
+    if (error instanceof TooManyConnectionsError) {
+      return Object.assign(new Error(SOCKET_TOO_MANY_CONNECTIONS), { data: { detail: error.message } });
     }
     this.logger.error(`Socket handshake could not be checked: ${error instanceof Error ? error.message : String(error)}`);
     return Object.assign(new Error(SOCKET_UNAVAILABLE), { data: { detail: 'Try again shortly.' } });
@@ -114,6 +144,8 @@ export class TasksGateway
 
 /** A handshake refused for a reason other than the token itself; the message is the client's detail. */
 class HandshakeRefusedError extends Error {}
+
+class TooManyConnectionsError extends Error {}
 
 /** Disconnects the socket when its token expires; an expired token keeps nothing open. */
 function disconnectAt(socket: TaskSocket, at: number): void {

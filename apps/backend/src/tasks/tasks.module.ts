@@ -6,6 +6,7 @@ import { TasksGateway } from './tasks.gateway.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
+import { TaskWritesRateLimitGuard } from './task-writes-rate-limit.guard.js';
 
 @Module({
   imports: [AuthModule],
@@ -13,6 +14,7 @@ import { TasksService } from './tasks.service.js';
   providers: [
     TasksService,
     TasksRepository,
+    TaskWritesRateLimitGuard,
     // The gateway delivers what the service publishes, and drops the sockets of a revoked token.
     TasksGateway,
     { provide: TaskEventsPublisher, useExisting: TasksGateway },

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { TaskFilter, TaskLogLevel, TaskPriority, TaskSort } from '@tasks/schemas';
+import type { LogEntry, TaskFilter, TaskPriority, TaskSort } from '@tasks/schemas';
 import { Prisma, type Task as TaskRow } from '../generated/prisma/client.js';
 import { type CommitDeadline, DirectSql, type SqlExecutor } from '../prisma/direct-sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
 
 /** First key of the two-key advisory lock that serialises "start a task" per user. */
 const RUNNING_CAP_LOCK_SPACE = 4_104_001;
+
+/** One kept log entry as read from task_logs. */
+export interface LogRow {
+  id: string;
+  seq: number;
+  at: Date;
+  level: LogEntry['level'];
+  message: string;
+}
 
 // Sort key of each list order; the id breaks ties in the same direction.
 // PostgreSQL orders the priority enum as declared (LOW < MEDIUM < HIGH < URGENT).
@@ -44,7 +53,8 @@ function inEnum(column: Prisma.Sql, type: Prisma.Sql, values: readonly string[])
 const TASK_FIELDS: readonly (readonly [column: string, field: keyof TaskRow])[] = [
   ['id', 'id'], ['user_id', 'userId'], ['title', 'title'], ['description', 'description'],
   ['status::text', 'status'], ['priority::text', 'priority'], ['started_at', 'startedAt'],
-  ['completed_at', 'completedAt'], ['failed_at', 'failedAt'], ['error_message', 'errorMessage'], ['logs', 'logs'],
+  ['completed_at', 'completedAt'], ['failed_at', 'failedAt'], ['error_message', 'errorMessage'],
+  ['log_count', 'logCount'], ['log_seq', 'logSeq'], ['last_log', 'lastLog'],
   ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
 ];
 
@@ -74,6 +84,31 @@ function setClauses(changes: TaskChanges): Prisma.Sql[] {
   return (Object.keys(changes) as (keyof TaskChanges)[]).map((field) => SET_COLUMN[field](changes[field] as never));
 }
 
+/** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
+const TASK_QUOTA_LOCK_SPACE = 4_104_002;
+/** Below `quota - margin` live tasks a create needs no lock: more than this many racing at once is not expected. */
+const QUOTA_RACE_MARGIN = 64;
+
+/**
+ * INSERT of a new task only while the user has fewer than `below` live tasks (counting stops there).
+ * The id is a v4 UUID made here, as Prisma's `@default(uuid())` does.
+ */
+function insertIfFewerLive(
+  userId: string,
+  data: { title: string; description: string | null; priority: TaskPriority },
+  now: Date,
+  below: number,
+): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
+    SELECT ${randomUUID()}::uuid, ${userId}::uuid, ${data.title}::text, ${data.description}::text,
+      ${data.priority}::"TaskPriority", ${now}::timestamptz, ${now}::timestamptz
+    WHERE (SELECT count(*) FROM (
+      SELECT 1 FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL LIMIT ${below}
+    ) AS live) < ${below}
+    ${RETURNING_TASK}`;
+}
+
 /** The compare-and-set UPDATE every change goes through: owner, live row and version all checked in the WHERE. */
 function updateAtVersion(userId: string, id: string, version: number | undefined, sets: Prisma.Sql[], now: Date): Prisma.Sql {
   return Prisma.sql`
@@ -91,20 +126,49 @@ function updateAtVersion(userId: string, id: string, version: number | undefined
 export class TaskWrites {
   constructor(private readonly tx: SqlExecutor) {}
 
-  /** The id is a v4 UUID made here, as Prisma's `@default(uuid())` does. */
-  async insert(
+  /**
+   * Inserts only while the user has fewer than `maxLive` live tasks; null when at the quota. Far from
+   * the quota one statement decides (racing creates can overshoot its margin by at most their number,
+   * never the quota); within `QUOTA_RACE_MARGIN` of it, creates count one after another under a
+   * per-user advisory lock held until the transaction ends, so racing ones cannot pass it.
+   */
+  async insertBelowQuota(
     userId: string,
     data: { title: string; description: string | null; priority: TaskPriority },
     now: Date,
-  ): Promise<TaskRow> {
+    maxLive: number,
+  ): Promise<TaskRow | null> {
+    if (maxLive > QUOTA_RACE_MARGIN) {
+      const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive - QUOTA_RACE_MARGIN));
+      if (row) return row;
+    }
+    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${TASK_QUOTA_LOCK_SPACE}::int, hashtext(${userId}))`);
+    const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive));
+    return row ?? null;
+  }
+
+  /**
+   * Appends an entry and keeps the newest `keep`, in ONE statement whose cost does not depend on how
+   * many entries the task holds: the task row (locked, so concurrent appends get consecutive seqs)
+   * gets the next seq, count, last entry and version; one INSERT; and a DELETE by the (task_id, seq)
+   * index of the entry that fell out of the window. Null when there is no such live task.
+   */
+  async appendLog(userId: string, id: string, entry: LogEntry, keep: number, now: Date): Promise<TaskRow | null> {
     const rows = await this.tx.query<TaskRow>(Prisma.sql`
-      INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
-      VALUES (${randomUUID()}::uuid, ${userId}::uuid, ${data.title}, ${data.description},
-        ${data.priority}::"TaskPriority", ${now}, ${now})
-      ${RETURNING_TASK}`);
-    const row = rows[0];
-    if (!row) throw new Error('INSERT … RETURNING returned no row');
-    return row;
+      WITH t AS (
+        UPDATE tasks SET log_seq = log_seq + 1, log_count = LEAST(log_count + 1, ${keep}),
+          last_log = ${JSON.stringify(entry)}::jsonb, version = version + 1, updated_at = ${now}
+        WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
+        ${RETURNING_TASK}
+      ), added AS (
+        INSERT INTO task_logs (id, task_id, seq, at, level, message)
+        SELECT ${entry.id}::uuid, t.id, t."logSeq", ${now}::timestamptz, ${entry.level}::"TaskLogLevel", ${entry.message}::text
+        FROM t
+      ), dropped AS (
+        DELETE FROM task_logs d USING t WHERE d.task_id = t.id AND d.seq <= t."logSeq" - ${keep}
+      )
+      SELECT * FROM t`);
+    return rows[0] ?? null;
   }
 
   /** The live task, locked (FOR UPDATE) until the transaction ends; null when there is none. */
@@ -189,33 +253,25 @@ export class TasksRepository {
   }
 
   /**
-   * Appends a log entry and keeps the newest `keep`, in one UPDATE: the row lock orders concurrent
-   * appends and each one re-reads the logs the previous one committed, so none is lost.
+   * Up to `limit` kept entries of a live task, newest first, before seq `before` when given; null
+   * when there is no such live task. One statement, so the task check and the page share a snapshot.
    */
-  async appendLog(
+  async findLogPage(
     userId: string,
     id: string,
-    entry: { at: string; level: TaskLogLevel; message: string },
-    keep: number,
-    now: Date,
-    deadline: CommitDeadline,
-  ): Promise<TaskRow | null> {
-    const rows = await this.sql.transaction((tx) => tx.query<TaskRow>(Prisma.sql`
-      UPDATE tasks SET
-        logs = (
-          SELECT COALESCE(jsonb_agg(newest.e ORDER BY newest.n), '[]'::jsonb)
-          FROM (
-            SELECT l.e, l.n
-            FROM jsonb_array_elements(tasks.logs || jsonb_build_array(${JSON.stringify(entry)}::jsonb))
-              WITH ORDINALITY AS l(e, n)
-            ORDER BY l.n DESC
-            LIMIT ${keep}
-          ) AS newest
-        ),
-        version = version + 1,
-        updated_at = ${now}
-      WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-      ${RETURNING_TASK}`), deadline);
-    return rows[0] ?? null;
+    page: { limit: number; before: number | undefined; keep: number },
+  ): Promise<LogRow[] | null> {
+    const rows = await this.sql.query<LogRow | { id: null }>(Prisma.sql`
+      SELECT l.id, l.seq, l.at, l.level, l.message
+      FROM tasks t
+      LEFT JOIN LATERAL (
+        SELECT id, seq, at, level::text AS level, message FROM task_logs
+        WHERE task_id = t.id AND seq > t.log_seq - ${page.keep}
+          ${page.before === undefined ? Prisma.empty : Prisma.sql`AND seq < ${page.before}`}
+        ORDER BY seq DESC LIMIT ${page.limit}
+      ) AS l ON true
+      WHERE t.id = ${id}::uuid AND t.user_id = ${userId}::uuid AND t.deleted_at IS NULL`);
+    if (rows.length === 0) return null;
+    return rows.filter((row): row is LogRow => row.id !== null);
   }
 }

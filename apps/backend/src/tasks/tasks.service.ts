@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  TASK_LOGS_KEPT,
   TaskEvent,
   type AppendLogInput,
   type CreateTaskInput,
+  type LogEntry,
+  type LogPage,
+  type LogPageQuery,
   type ReplaceTaskInput,
   type Task,
   type TaskFilter,
@@ -17,30 +20,79 @@ import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
-import { toTask } from './task.mapper.js';
+import { LogCursorCodec } from './log-cursor.js';
+import { countWithin, logEntryBytesBound, taskBytesBound } from './response-size.js';
+import { toLogEntry, toTask } from './task.mapper.js';
 import { TaskEventsPublisher } from './task-events.publisher.js';
-import { PreconditionFailedError, RunningCapReachedError, TaskNotFoundError } from './tasks.errors.js';
+import {
+  InvalidLogCursorError,
+  PreconditionFailedError,
+  RunningCapReachedError,
+  TaskNotFoundError,
+  TaskQuotaExceededError,
+} from './tasks.errors.js';
 import { TasksRepository, type TaskWrites } from './tasks.repository.js';
 
 /** The rules of the Tasks API. Events go out only after the change committed. */
 @Injectable()
 export class TasksService {
+  private readonly logCursors: LogCursorCodec;
+
   constructor(
     private readonly repository: TasksRepository,
     private readonly events: TaskEventsPublisher,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.logCursors = new LogCursorCodec(config.jwt.secret);
+  }
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
+    const max = this.config.tasks.maxPerUser;
     const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
-    const row = await this.repository.write(budget, (writes) => writes.insert(user.id, data, new Date()));
+    const row = await this.repository.write(budget, (writes) => writes.insertBelowQuota(user.id, data, new Date(), max));
+    if (!row) throw new TaskQuotaExceededError(max);
     return this.published(user, TaskEvent.Created, row);
   }
 
+  /**
+   * A page stops early when its tasks would make the response larger than 1 MiB (only tasks with
+   * very long texts do); `limit` then says how many it holds, so `offset + limit` continues it.
+   */
   async list(user: AuthUser, filter: TaskFilter): Promise<TaskList> {
     const { rows, total } = await this.repository.listForUser(user.id, filter);
-    return { items: rows.map(toTask), total, limit: filter.limit, offset: filter.offset };
+    const items = rows.map(toTask);
+    const fit = countWithin(items, taskBytesBound);
+    if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset: filter.offset };
+    return { items, total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /** Newest first; a page also stops early to stay under 1 MiB, and `nextCursor` continues it. */
+  async listLogs(user: AuthUser, id: string, query: LogPageQuery): Promise<LogPage> {
+    let before: number | undefined;
+    if (query.cursor !== undefined) {
+      const seq = this.logCursors.decode(id, query.cursor);
+      if (seq === null) {
+        // A task that is not the caller's is a 404 whatever the cursor says.
+        await this.owned(user, id);
+        throw new InvalidLogCursorError();
+      }
+      before = seq;
+    }
+    const rows = await this.repository.findLogPage(user.id, id, {
+      limit: query.limit + 1,
+      before,
+      keep: this.config.tasks.logLimit,
+    });
+    if (!rows) throw new TaskNotFoundError();
+    const entries = rows.slice(0, query.limit).map(toLogEntry);
+    const fit = countWithin(entries, logEntryBytesBound);
+    const more = fit < entries.length || rows.length > query.limit;
+    const last = rows[fit - 1];
+    return {
+      items: entries.slice(0, fit),
+      nextCursor: more && last ? this.logCursors.encode(id, last.seq) : null,
+    };
   }
 
   async get(user: AuthUser, id: string): Promise<Task> {
@@ -59,12 +111,19 @@ export class TasksService {
     return this.edit(user, id, ifMatch, budget, (current) => ({ status: completeToggleTarget(current.status) }));
   }
 
-  async appendLog(user: AuthUser, id: string, input: AppendLogInput, budget: RequestBudget): Promise<Task> {
+  /** The new entry, and the task it changed (its version is the ETag; the event carries it). */
+  async appendLog(
+    user: AuthUser,
+    id: string,
+    input: AppendLogInput,
+    budget: RequestBudget,
+  ): Promise<{ entry: LogEntry; task: Task }> {
     const now = new Date();
-    const entry = { at: now.toISOString(), level: input.level, message: input.message };
-    const row = await this.repository.appendLog(user.id, id, entry, TASK_LOGS_KEPT, now, budget);
+    const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
+    const keep = this.config.tasks.logLimit;
+    const row = await this.repository.write(budget, (writes) => writes.appendLog(user.id, id, entry, keep, now));
     if (!row) throw new TaskNotFoundError();
-    return this.published(user, TaskEvent.Updated, row, ['logs']);
+    return { entry, task: this.published(user, TaskEvent.Updated, row, ['logCount', 'lastLog']) };
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {

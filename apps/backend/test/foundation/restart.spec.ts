@@ -28,7 +28,7 @@ describe('restart', { timeout: 120_000 }, () => {
     expect(messages(first).filter((m) => m.startsWith('Applied migration'))).toHaveLength(readMigrations().length);
     const email = `restart-${randomUUID()}@example.com`;
     const user = await first.prisma.user.create({ data: { email, passwordHash: 'not-a-real-hash' } });
-    const task = await first.prisma.task.create({ data: { userId: user.id, title: 'survives restarts', logs: ['one'] } });
+    const task = await first.prisma.task.create({ data: { userId: user.id, title: 'survives restarts', logCount: 1 } });
     await first.close();
     apps.splice(0);
 
@@ -39,7 +39,7 @@ describe('restart', { timeout: 120_000 }, () => {
       title: 'survives restarts',
       status: 'PENDING',
       priority: 'MEDIUM',
-      logs: ['one'],
+      logCount: 1,
       version: 1,
     });
     expect(messages(second).some((m) => m.startsWith('Applied migration'))).toBe(false);

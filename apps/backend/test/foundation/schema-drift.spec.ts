@@ -30,18 +30,22 @@ describe('schema drift', () => {
   it('should read the models the issue requires from schema.prisma when describing it', () => {
     // Guards the comparison itself: an empty or half-read schema would make the test above vacuous.
     const schema = describeSchema();
-    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'tasks', 'users']);
+    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'task_logs', 'tasks', 'users']);
     expect(schema.enums).toEqual({
       TaskStatus: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'],
       TaskPriority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'],
+      TaskLogLevel: ['info', 'warn', 'error'],
     });
     expect(Object.keys(schema.tables.tasks!)).toEqual(
       expect.arrayContaining([
         'id', 'title', 'description', 'status', 'priority', 'user_id', 'started_at', 'completed_at', 'failed_at',
-        'error_message', 'logs', 'version', 'created_at', 'updated_at', 'deleted_at',
+        'error_message', 'log_count', 'log_seq', 'last_log', 'version', 'created_at', 'updated_at', 'deleted_at',
       ]),
     );
-    expect(schema.tables.tasks!.logs).toEqual({ type: 'jsonb', nullable: false, default: `'[]'::jsonb` });
+    expect(schema.tables.tasks).not.toHaveProperty('logs');
+    expect(schema.tables.tasks!.last_log).toEqual({ type: 'jsonb', nullable: true, default: null });
+    expect(schema.indexes.task_logs_task_id_seq_key).toMatchObject({ columns: ['task_id', 'seq'], unique: true });
+    expect(schema.foreignKeys.task_logs_task_id_fkey).toMatchObject({ references: 'tasks', onDelete: 'CASCADE' });
     expect(schema.tables.tasks!.status).toEqual({ type: 'TaskStatus', nullable: false, default: `'PENDING'::"TaskStatus"` });
     expect(schema.indexes.tasks_user_id_status_idx).toMatchObject({ columns: ['user_id', 'status'], unique: false });
     expect(schema.indexes.tasks_created_at_idx).toMatchObject({ columns: ['created_at'] });

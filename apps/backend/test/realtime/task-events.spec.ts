@@ -1,4 +1,4 @@
-import type { Task } from '@tasks/schemas';
+import type { LogEntry, Task } from '@tasks/schemas';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/http-client.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
@@ -55,7 +55,16 @@ describe.each([
       { event: 'task:updated', payload: patched.body },
       { event: 'task:updated', payload: replaced.body },
       { event: 'task:updated', payload: completed.body },
-      { event: 'task:updated', payload: logged.body },
+      {
+        event: 'task:updated',
+        payload: {
+          ...(completed.body as Task),
+          version: (completed.body as Task).version + 1,
+          logCount: 1,
+          lastLog: logged.body as LogEntry,
+          updatedAt: (logged.body as LogEntry).at,
+        },
+      },
       { event: 'task:deleted', payload: { id } },
     ]);
     expect(log.events[6]).toEqual({ event: 'task:created', payload: marker });

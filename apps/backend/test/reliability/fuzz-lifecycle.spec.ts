@@ -41,7 +41,7 @@ async function compare(model: Model, real: Real): Promise<void> {
     const actual = byId.get(expected.id);
     expect(actual, expected.id).toBeDefined();
     const task = actual as Task;
-    expect({ title: task.title, status: task.status, priority: task.priority, logs: task.logs.length, version: task.version }).toEqual({
+    expect({ title: task.title, status: task.status, priority: task.priority, logs: task.logCount, version: task.version }).toEqual({
       title: expected.title,
       status: expected.status,
       priority: expected.priority,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendLogSchema,
   createTaskSchema,
+  logEntrySchema,
   problemSchema,
   replaceTaskSchema,
   taskFilterSchema,
@@ -262,6 +263,8 @@ describe('property-based fuzzing of the REST routes', () => {
             expect(list.success, context).toBe(true);
             const own = new Set((await t.prisma.task.findMany({ where: { userId: users[actor].id }, select: { id: true } })).map((row) => row.id));
             for (const item of list.data?.items ?? []) expect(own.has(item.id), context).toBe(true);
+          } else if (request.route === 'log') {
+            expect(logEntrySchema.safeParse(response.body).success, context).toBe(true);
           } else {
             expect(taskSchema.safeParse(response.body).success, context).toBe(true);
           }

@@ -95,7 +95,7 @@ interface Row {
   id: string;
   title: string;
   version: number;
-  logs: { message: string; level: string; at: string }[];
+  logs: { message: string }[];
 }
 
 /**
@@ -104,7 +104,11 @@ interface Row {
  * count (the load only appends logs), so no UPDATE half-applied.
  */
 export async function checkWrites(client: pg.Client, records: WriteRecord[]): Promise<DataCheck> {
-  const { rows } = await client.query<Row>('SELECT id::text, title, version, logs FROM tasks');
+  const { rows } = await client.query<Row>(
+    `SELECT t.id::text, t.title, t.version,
+       COALESCE((SELECT json_agg(json_build_object('message', l.message) ORDER BY l.seq) FROM task_logs l WHERE l.task_id = t.id), '[]') AS logs
+     FROM tasks t`,
+  );
   const byTitle = new Map(rows.map((row) => [row.title, row]));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const problems: string[] = [];

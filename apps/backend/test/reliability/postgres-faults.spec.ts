@@ -19,7 +19,7 @@ describe('PostgreSQL faults', () => {
     database = await server.createDatabase();
     backend = await startBackend({
       databaseUrl: database.url,
-      env: { DATABASE_POOL_SIZE: '4', AUTH_RATE_LIMIT_REGISTER: '1000' },
+      env: { DATABASE_POOL_SIZE: '4', AUTH_RATE_LIMIT_REGISTER: '1000', TASKS_WRITE_RATE_LIMIT: '1000000' },
     });
     accounts = [await registerAccount(backend.url, 'pg-a'), await registerAccount(backend.url, 'pg-b')];
   }, 180_000);

@@ -19,7 +19,7 @@ describe('SIGTERM under load', () => {
 
   it('should finish in-flight requests, refuse new ones and exit 0 without losing a write when SIGTERM arrives under load', async () => {
     const database = await server.createDatabase();
-    const backend = await startBackend({ databaseUrl: database.url, env: { AUTH_RATE_LIMIT_REGISTER: '1000', TASKS_API_TIMEOUT: '8000' } });
+    const backend = await startBackend({ databaseUrl: database.url, env: { AUTH_RATE_LIMIT_REGISTER: '1000', TASKS_API_TIMEOUT: '8000', TASKS_WRITE_RATE_LIMIT: '1000000' } });
     const accounts = [await registerAccount(backend.url, 'term-a'), await registerAccount(backend.url, 'term-b')];
     const created = await call(backend.url, 'POST', '/api/tasks', { token: accounts[0]!.token, body: { title: 'held' } });
     const heldId = (created.body as { id: string }).id;
@@ -76,8 +76,8 @@ describe('SIGTERM under load', () => {
     try {
       const check = await checkWrites(client, records);
       expect(check.problems).toEqual([]);
-      const held = await client.query<{ logs: { message: string }[] }>('SELECT logs FROM tasks WHERE id = $1', [heldId]);
-      expect(held.rows[0]?.logs.map((entry) => entry.message)).toEqual(['in flight at SIGTERM']);
+      const held = await client.query<{ message: string }>('SELECT message FROM task_logs WHERE task_id = $1 ORDER BY seq', [heldId]);
+      expect(held.rows.map((entry) => entry.message)).toEqual(['in flight at SIGTERM']);
       console.info('[reliability] SIGTERM', JSON.stringify({ exitMs: exit.at - signalledAt, afterSignal, outcomes: tally(records), ...check, problems: check.problems.length }));
     } finally {
       await client.end();

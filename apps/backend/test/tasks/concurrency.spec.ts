@@ -139,48 +139,4 @@ describe('tasks concurrency', () => {
       expect(await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'PENDING', version: 1 });
     });
   });
-
-  describe('logs', () => {
-    it('should append with the server time and level info by default when a log is posted', async () => {
-      const task = await newTask(t, user);
-      const before = Date.now();
-      const res = await api<Task>(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message: ' started ' } });
-      expect(res.status).toBe(201);
-      expect(res.body.logs).toHaveLength(1);
-      expect(res.body.logs[0]).toMatchObject({ level: 'info', message: 'started' });
-      expect(Date.parse(res.body.logs[0]!.at)).toBeGreaterThanOrEqual(before - 1);
-      expect(res.body.version).toBe(2);
-      expect(res.body.updatedAt).toBe(res.body.logs[0]!.at);
-    });
-
-    it('should keep only the newest 200 entries when more are appended', async () => {
-      const task = await newTask(t, user);
-      const seeded = Array.from({ length: 199 }, (_, i) => ({ at: new Date(0).toISOString(), level: 'info', message: `old ${i}` }));
-      await t.prisma.task.update({ where: { id: task.id }, data: { logs: seeded } });
-      for (const message of ['new 1', 'new 2', 'new 3']) {
-        await api(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message, level: 'warn' } });
-      }
-      const res = await api<Task>(t, user, 'GET', `/api/tasks/${task.id}`);
-      expect(res.body.logs).toHaveLength(200);
-      expect(res.body.logs[0]!.message).toBe('old 2');
-      expect(res.body.logs.slice(-3).map((l) => l.message)).toEqual(['new 1', 'new 2', 'new 3']);
-    });
-
-    it('should lose none of the newest entries when appends race', async () => {
-      const task = await newTask(t, user);
-      const seeded = Array.from({ length: 190 }, (_, i) => ({ at: new Date(0).toISOString(), level: 'info', message: `old ${i}` }));
-      await t.prisma.task.update({ where: { id: task.id }, data: { logs: seeded } });
-      const messages = Array.from({ length: 30 }, (_, i) => `racing ${i}`);
-      const results = await Promise.all(
-        messages.map((message) => api(t, user, 'POST', `/api/tasks/${task.id}/logs`, { body: { message, level: 'error' } })),
-      );
-      expect(results.every((r) => r.status === 201)).toBe(true);
-      const row = await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
-      const logs = row.logs as { message: string }[];
-      expect(logs).toHaveLength(200);
-      expect(logs.slice(-30).map((l) => l.message).sort()).toEqual([...messages].sort());
-      expect(logs[0]!.message).toBe('old 20');
-      expect(row.version).toBe(1 + 30);
-    });
-  });
 });

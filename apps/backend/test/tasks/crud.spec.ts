@@ -28,7 +28,8 @@ describe('tasks CRUD', () => {
       completedAt: null,
       failedAt: null,
       errorMessage: null,
-      logs: [],
+      logCount: 0,
+      lastLog: null,
       version: 1,
     });
     expect(task.createdAt).toBe(task.updatedAt);

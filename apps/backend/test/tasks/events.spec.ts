@@ -1,4 +1,4 @@
-import type { Task } from '@tasks/schemas';
+import type { LogEntry, Task } from '@tasks/schemas';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { TaskEventsPublisher } from '../../src/tasks/task-events.publisher.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
@@ -29,14 +29,16 @@ describe('task events published by the service', () => {
     const patched = await api<Task>(t, user, 'PATCH', `/api/tasks/${id}`, { body: { title: 'renamed' } });
     const put = await api<Task>(t, user, 'PUT', `/api/tasks/${id}`, { body: { title: 'put', description: null, priority: 'LOW', status: 'PENDING' } });
     const completed = await api<Task>(t, user, 'PATCH', `/api/tasks/${id}/complete`);
-    const logged = await api<Task>(t, user, 'POST', `/api/tasks/${id}/logs`, { body: { message: 'hi' } });
+    const logged = await api<LogEntry>(t, user, 'POST', `/api/tasks/${id}/logs`, { body: { message: 'hi' } });
+    // The event after an append carries the task, with the entry as its lastLog and never the entries.
+    const afterLog: Task = { ...completed.body, version: completed.body.version + 1, logCount: 1, lastLog: logged.body, updatedAt: logged.body.at };
     await api(t, user, 'DELETE', `/api/tasks/${id}`);
     expect(publish.mock.calls).toEqual([
       [user.id, 'task:created', created.body],
       [user.id, 'task:updated', patched.body],
       [user.id, 'task:updated', put.body],
       [user.id, 'task:updated', completed.body],
-      [user.id, 'task:updated', logged.body],
+      [user.id, 'task:updated', afterLog],
       [user.id, 'task:deleted', { id }],
     ]);
   });

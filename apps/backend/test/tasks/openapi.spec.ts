@@ -131,6 +131,9 @@ describe('OpenAPI document', () => {
     expectDocumented(await api(t, user, 'PATCH', `/api/tasks/${id}`, { body: { title: 'x' }, headers: { 'if-match': '"1"' } }), 'PATCH', one);
     expectDocumented(await api(t, user, 'POST', `/api/tasks/${id}/logs`, { body: { message: 'hello', level: 'warn' } }), 'POST', `${one}/logs`);
     expectDocumented(await api(t, user, 'POST', `/api/tasks/${id}/logs`, { body: {} }), 'POST', `${one}/logs`);
+    expectDocumented(await api(t, user, 'GET', `/api/tasks/${id}/logs?limit=1`), 'GET', `${one}/logs`);
+    expectDocumented(await api(t, user, 'GET', `/api/tasks/${id}/logs?cursor=bogus`), 'GET', `${one}/logs`);
+    expectDocumented(await api(t, user, 'GET', '/api/tasks/7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c/logs'), 'GET', `${one}/logs`);
     expectDocumented(await api(t, user, 'PATCH', `/api/tasks/${id}`, { body: { status: 'FAILED', errorMessage: 'boom' } }), 'PATCH', one);
     expectDocumented(await api(t, user, 'PATCH', `/api/tasks/${id}/complete`), 'PATCH', `${one}/complete`);
     expectDocumented(

@@ -6,10 +6,11 @@ export const PROBLEM_SCHEMA_REF = '#/components/schemas/Problem';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field.',
   401: 'Missing, invalid, expired or revoked access token.',
+  403: 'Over a per-user quota (problem type /api/problems/quota-exceeded).',
   404: 'No such task for this user (also for deleted tasks and other users’ tasks).',
   409: 'Conflict with the current state (lifecycle, running cap, taken email).',
   412: 'If-Match does not name the current version.',
-  429: 'Too many attempts; see Retry-After.',
+  429: 'Too many attempts or writes; see Retry-After and the RateLimit headers.',
   503: 'The request ran out of time or the database is unavailable; see Retry-After.',
 };
 

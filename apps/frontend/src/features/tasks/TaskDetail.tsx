@@ -190,7 +190,7 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
         </>
       )}
 
-      <TaskLogs task={task} onChanged={onChanged} {...handlers} />
+      <TaskLogs key={task.id} task={task} onChanged={onChanged} {...handlers} />
 
       <ConfirmDialog
         open={confirmDelete}

@@ -4,6 +4,8 @@
 // drifts from the contract fails loudly here instead of rendering half-broken data.
 import {
   authResponseSchema,
+  logEntrySchema,
+  logPageSchema,
   problemSchema,
   SOCKET_UNAUTHORIZED,
   TASKS_NAMESPACE,
@@ -15,6 +17,8 @@ import {
   type AuthResponse,
   type ClientToServerEvents,
   type CreateTaskInput,
+  type LogEntry,
+  type LogPage,
   type LoginInput,
   type Problem,
   type ProblemFieldError,
@@ -83,6 +87,12 @@ export interface TaskListFilter {
   limit?: number;
   offset?: number;
   sort?: TaskSort;
+}
+
+/** Query of `GET /api/tasks/:id/logs`: `cursor` is the previous page's `nextCursor`. */
+export interface LogPageOptions {
+  limit?: number;
+  cursor?: string | null;
 }
 
 export interface WriteOptions {
@@ -236,8 +246,17 @@ export function createContractClient(options: ContractClientOptions) {
       request({ method: 'PUT', path: taskPath(id), body: data, headers: ifMatch(write), schema: taskSchema }),
     completeTask: (id: string): Promise<Task> =>
       request({ method: 'PATCH', path: `${taskPath(id)}/complete`, schema: taskSchema }),
-    appendLog: (id: string, entry: { message: string; level?: AppendLogInput['level'] }): Promise<Task> =>
-      request({ method: 'POST', path: `${taskPath(id)}/logs`, body: entry, schema: taskSchema }),
+    /** The new entry; the task it changed arrives as a `task:updated` event (or read it again). */
+    appendLog: (id: string, entry: { message: string; level?: AppendLogInput['level'] }): Promise<LogEntry> =>
+      request({ method: 'POST', path: `${taskPath(id)}/logs`, body: entry, schema: logEntrySchema }),
+    /** One page of a task's log entries, newest first; pass `nextCursor` back to continue. */
+    listLogs: (id: string, page: LogPageOptions = {}): Promise<LogPage> => {
+      const params = new URLSearchParams();
+      if (page.limit !== undefined) params.set('limit', String(page.limit));
+      if (page.cursor !== undefined && page.cursor !== null) params.set('cursor', page.cursor);
+      const query = params.toString();
+      return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
+    },
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
 
     // ----- real-time -----

@@ -1,0 +1,64 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppConfig } from '../config/app-config.js';
+import { RedisService } from '../redis/redis.service.js';
+import { TaskWritesRateLimitedError } from './tasks.errors.js';
+
+const WINDOW_SECONDS = 60;
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * TASKS_WRITE_RATE_LIMIT: writes under /api/tasks per user per minute, counted before the write runs.
+ * In Redis when configured (every instance counts together; if Redis fails, each instance falls back
+ * to its own memory), else in memory. Every write answer carries the IETF RateLimit headers.
+ */
+@Injectable()
+export class TaskWritesRateLimitGuard implements CanActivate {
+  private readonly limiter: RateLimiterAbstract;
+  private readonly policy: string;
+
+  constructor(config: AppConfig, redis: RedisService) {
+    const points = config.tasks.writeRateLimit;
+    const keyPrefix = `${config.authRateLimit.keyPrefix}:task-writes`;
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+    this.limiter = redis.client
+      ? new RateLimiterRedis({
+          storeClient: redis.client,
+          keyPrefix,
+          points,
+          duration: WINDOW_SECONDS,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: memory,
+        })
+      : memory;
+    this.policy = `"writes";q=${points};w=${WINDOW_SECONDS}`;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
+    if (READS.has(request.method) || !request.user) return true;
+    const reply = http.getResponse<FastifyReply>();
+    try {
+      const state = await this.limiter.consume(request.user.id);
+      void reply.headers(this.headers(state));
+      return true;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw new TaskWritesRateLimitedError(secondsUntilReset(error), this.headers(error));
+    }
+  }
+
+  private headers(state: RateLimiterRes): Record<string, string> {
+    return {
+      'ratelimit-policy': this.policy,
+      ratelimit: `"writes";r=${Math.max(0, state.remainingPoints)};t=${secondsUntilReset(state)}`,
+    };
+  }
+}
+
+function secondsUntilReset(state: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+}
