@@ -2,7 +2,9 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthUser } from '../auth/auth-user.js';
+import { AuditLog } from '../common/audit/audit.log.js';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RedisService } from '../redis/redis.service.js';
 import { TaskWritesRateLimitedError } from './tasks.errors.js';
 
@@ -19,7 +21,12 @@ export class TaskWritesRateLimitGuard implements CanActivate {
   private readonly limiter: RateLimiterAbstract;
   private readonly policy: string;
 
-  constructor(config: AppConfig, redis: RedisService) {
+  constructor(
+    config: AppConfig,
+    redis: RedisService,
+    private readonly metrics: Metrics,
+    private readonly audit: AuditLog,
+  ) {
     const points = config.tasks.writeRateLimit;
     const keyPrefix = `${config.authRateLimit.keyPrefix}:task-writes`;
     const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
@@ -47,7 +54,10 @@ export class TaskWritesRateLimitGuard implements CanActivate {
       return true;
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      throw new TaskWritesRateLimitedError(secondsUntilReset(error), this.headers(error));
+      const retryAfterSeconds = secondsUntilReset(error);
+      this.metrics.rateLimitRejected('task_writes');
+      this.audit.write('tasks.rate_limited', { userId: request.user.id, retryAfterSeconds }, { reqId: request.id, ip: request.ip });
+      throw new TaskWritesRateLimitedError(retryAfterSeconds, this.headers(error));
     }
   }
 

@@ -16,6 +16,7 @@ import {
 import type { AuthUser } from '../auth/auth-user.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
@@ -43,6 +44,7 @@ export class TasksService {
     private readonly events: TaskEventsPublisher,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
+    private readonly metrics: Metrics,
   ) {
     this.logCursors = new LogCursorCodec(config.jwt.secret);
   }
@@ -51,7 +53,11 @@ export class TasksService {
     const max = this.config.tasks.maxPerUser;
     const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
     const row = await this.repository.write(budget, (writes) => writes.insertBelowQuota(user.id, data, new Date(), max));
-    if (!row) throw new TaskQuotaExceededError(max);
+    if (!row) {
+      this.audit.write('tasks.quota_exceeded', { userId: user.id, max });
+      this.metrics.rateLimitRejected('tasks_quota');
+      throw new TaskQuotaExceededError(max);
+    }
     return this.published(user, TaskEvent.Created, row);
   }
 

@@ -65,23 +65,33 @@ export function instrumentPool(pool: pg.Pool, metrics: Metrics): void {
 
 /** Anything with `query(text, params)` resolving to `{ rows }`, e.g. PGlite. */
 export interface Queryable {
-  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** PGlite as DirectSql uses it: statements, and transactions whose statements are timed too. */
+export interface EmbeddedQueryable extends Queryable {
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
 /** The same for PGlite's direct SQL path (Prisma's PGlite adapter is not covered). */
-export function instrumentQueryable(queryable: Queryable, metrics: Metrics): Queryable {
+export function instrumentQueryable<Q extends EmbeddedQueryable>(queryable: Q, metrics: Metrics): Q | EmbeddedQueryable {
   if (!metrics.enabled && !tracingEnabled()) return queryable;
   return {
-    query: async (text, params) => {
-      const done = observeStatement(metrics, 'pglite', text);
-      try {
-        const result = await queryable.query(text, params);
-        done();
-        return result;
-      } catch (error) {
-        done(error);
-        throw error;
-      }
-    },
+    query: timedQuery(queryable, metrics),
+    transaction: (work) => queryable.transaction((tx) => work({ query: timedQuery(tx, metrics) })),
+  };
+}
+
+function timedQuery(queryable: Queryable, metrics: Metrics): Queryable['query'] {
+  return async (text, params) => {
+    const done = observeStatement(metrics, 'pglite', text);
+    try {
+      const result = await queryable.query(text, params);
+      done();
+      return result;
+    } catch (error) {
+      done(error);
+      throw error;
+    }
   };
 }

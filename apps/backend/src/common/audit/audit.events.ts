@@ -14,6 +14,8 @@ export interface AuditEvents {
   'task.created': { userId: string; taskId: string };
   'task.updated': { userId: string; taskId: string; changed: readonly string[] };
   'task.deleted': { userId: string; taskId: string };
+  'tasks.quota_exceeded': { userId: string; max: number };
+  'tasks.rate_limited': { userId: string; retryAfterSeconds: number };
 }
 
 export type AuditEventName = keyof AuditEvents;
@@ -31,6 +33,8 @@ export const AUDIT_LEVELS: { readonly [E in AuditEventName]: AuditLevel } = {
   'task.created': 'info',
   'task.updated': 'info',
   'task.deleted': 'info',
+  'tasks.quota_exceeded': 'warn',
+  'tasks.rate_limited': 'warn',
 };
 
 /** Where the event came from, when a request caused it: correlates with the request log line. */
