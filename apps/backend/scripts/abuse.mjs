@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Abuse scenarios against the BUILT backend on 127.0.0.1 (it builds nothing: `pnpm abuse` builds first).
- * Starts `dist/main.js`, runs every `scripts/abuse/*.mjs` scenario in name order — each
+ * Starts `dist/main.js` as the `start` script does, runs every `scripts/abuse/*.mjs` scenario in name order — each
  * `export default { name, env?, async run({ baseUrl, log }) → Record<string, number | string> }` —,
  * samples the server's peak RSS (VmHWM) and prints the figures as a markdown table.
  *
@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort, peakRssBytes, spawnServer, throwawayDatabase, waitReady } from './backend-server.mjs';
+import { freePort, peakRssBytes, spawnServer, startCommand, throwawayDatabase, waitReady } from './backend-server.mjs';
 
 const MAX_SECONDS = Number(process.env.ABUSE_MAX_SECONDS ?? 300);
 const only = process.env.ABUSE_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
@@ -42,9 +42,13 @@ const passThrough = Object.fromEntries(
   ['PASSWORD_HASH_CONCURRENCY', 'PASSWORD_HASH_QUEUE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
 );
 const serverLog = [];
+// The server runs as `pnpm start` runs it (malloc threshold, heap limit): its peak RSS is the figure.
+const start = startCommand();
 const server = spawnServer({
   port: await freePort(),
+  nodeArgs: start.nodeArgs,
   env: {
+    ...start.env,
     NODE_ENV: 'production',
     JWT_SECRET: `abuse-${randomUUID()}-${randomUUID()}`,
     DATA_DIR: path.join(work, 'data'),
@@ -78,7 +82,7 @@ const rows = [];
 let failed = false;
 try {
   await waitReady(server.url, () => serverLog.slice(-20).join('\n'));
-  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}`);
+  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}, started as ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join('')}node ${start.nodeArgs.join(' ')} dist/main.js`);
   for (const scenario of scenarios) {
     const startedAt = Date.now();
     const log = (message) => console.log(`[abuse:${scenario.name}] ${message}`);

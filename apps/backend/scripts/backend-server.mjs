@@ -64,6 +64,23 @@ export function spawnServer({ port, env, nodeArgs = [], onLine = () => {} }) {
   return { child, url: `http://127.0.0.1:${port}`, exited };
 }
 
+/**
+ * The `start` script of package.json split into its environment and Node options, e.g.
+ * `{ env: { MALLOC_MMAP_THRESHOLD_: '131072' }, nodeArgs: ['--max-old-space-size=384'] }`, so that a
+ * measurement runs the server exactly as production starts it.
+ */
+export function startCommand() {
+  const { scripts } = JSON.parse(readFileSync(path.join(backendDir, 'package.json'), 'utf8'));
+  const words = scripts.start.trim().split(/\s+/);
+  const env = {};
+  while (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0] ?? '')) {
+    const [name, ...value] = words.shift().split('=');
+    env[name] = value.join('=');
+  }
+  if (words.shift() !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${scripts.start}`);
+  return { env, nodeArgs: words.slice(0, -1) };
+}
+
 /** One request; the body parsed when it is JSON. */
 export async function request(baseUrl, method, route, { token, body, headers = {}, timeoutMs = 30_000 } = {}) {
   const response = await fetch(`${baseUrl}${route}`, {
