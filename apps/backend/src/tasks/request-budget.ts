@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { AuditContext } from '../common/audit/audit.events.js';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
 import type { CommitDeadline } from '../prisma/direct-sql.js';
@@ -31,8 +32,14 @@ export class RequestBudget implements CommitDeadline {
   constructor(
     private readonly ms: number,
     startedAt = performance.now(),
+    private readonly originOf: () => AuditContext = () => ({}),
   ) {
     this.deadline = startedAt + ms;
+  }
+
+  /** The request this budget belongs to, for the audit lines of its writes (computed only when one is written). */
+  get origin(): AuditContext {
+    return this.originOf();
   }
 
   get spent(): boolean {
@@ -84,7 +91,7 @@ function answerSpent(request: FastifyRequest, reply: FastifyReply, ms: number): 
 export function registerRequestBudget(fastify: FastifyInstance, prefix: string, ms: number): void {
   fastify.decorateRequest('budget', null);
   const start: onRequestHookHandler = (request, reply, done) => {
-    const budget = new RequestBudget(ms);
+    const budget = new RequestBudget(ms, performance.now(), () => ({ reqId: request.id, ip: request.ip }));
     budget.timer = setTimeout(answerSpent, ms, request, reply, ms);
     request.budget = budget;
     done();

@@ -54,11 +54,11 @@ export class TasksService {
     const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
     const row = await this.repository.write(budget, (writes) => writes.insertBelowQuota(user.id, data, new Date(), max));
     if (!row) {
-      this.audit.write('tasks.quota_exceeded', { userId: user.id, max });
+      this.audit.write('tasks.quota_exceeded', { userId: user.id, max }, budget.origin);
       this.metrics.rateLimitRejected('tasks_quota');
       throw new TaskQuotaExceededError(max);
     }
-    return this.published(user, TaskEvent.Created, row);
+    return this.published(user, TaskEvent.Created, row, budget);
   }
 
   /**
@@ -129,7 +129,7 @@ export class TasksService {
     const keep = this.config.tasks.logLimit;
     const row = await this.repository.write(budget, (writes) => writes.appendLog(user.id, id, entry, keep, now));
     if (!row) throw new TaskNotFoundError();
-    return { entry, task: this.published(user, TaskEvent.Updated, row, ['logCount', 'lastLog']) };
+    return { entry, task: this.published(user, TaskEvent.Updated, row, budget, ['logCount', 'lastLog']) };
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
@@ -139,7 +139,7 @@ export class TasksService {
     });
     if (!row) throw new TaskNotFoundError();
     this.events.publish(user.id, TaskEvent.Deleted, { id: row.id });
-    this.audit.write('task.deleted', { userId: user.id, taskId: row.id });
+    this.audit.write('task.deleted', { userId: user.id, taskId: row.id }, budget.origin);
   }
 
   /**
@@ -165,7 +165,7 @@ export class TasksService {
       }
       return { row: await writes.update(user.id, id, changes, now), changed: Object.keys(changes) };
     });
-    return changed.length > 0 ? this.published(user, TaskEvent.Updated, row, changed) : toTask(row);
+    return changed.length > 0 ? this.published(user, TaskEvent.Updated, row, budget, changed) : toTask(row);
   }
 
   /** The user's live task, locked for this transaction, if If-Match accepts its version. */
@@ -182,16 +182,17 @@ export class TasksService {
     return row;
   }
 
-  /** After commit: the live event, and the audit line (`changed` = the fields an update changed). */
+  /** After commit: the live event, and the audit line of the request (`changed` = the fields an update changed). */
   private published(
     user: AuthUser,
     event: typeof TaskEvent.Created | typeof TaskEvent.Updated,
     row: TaskRow,
+    budget: RequestBudget,
     changed: readonly string[] = [],
   ): Task {
     const task = toTask(row);
-    if (event === TaskEvent.Created) this.audit.write('task.created', { userId: user.id, taskId: row.id });
-    else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed });
+    if (event === TaskEvent.Created) this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
+    else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed }, budget.origin);
     this.events.publish(user.id, event, task);
     return task;
   }
