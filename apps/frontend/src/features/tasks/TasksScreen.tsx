@@ -66,6 +66,7 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
     setNotice(undefined);
     // The list copy shows at once; the detail query then reads the current one.
     client.setQueryData<Task>(taskKeys.detail(task.id), (current) => newer(current, task));
+    void client.invalidateQueries({ queryKey: taskKeys.detail(task.id) });
     setSelectedId(task.id);
   };
 

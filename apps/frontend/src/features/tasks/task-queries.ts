@@ -2,6 +2,7 @@ import type { LogEntry, LogPage, Task, TaskList, TaskPriority, TaskSort, TaskSta
 import {
   QueryClient,
   keepPreviousData,
+  skipToken,
   useInfiniteQuery,
   useQuery,
   type InfiniteData,
@@ -67,8 +68,7 @@ export function useTaskList(filter: Filter) {
 export function useTaskDetail(id: string | null) {
   return useQuery({
     queryKey: taskKeys.detail(id ?? ''),
-    queryFn: () => api.getTaskById(id ?? ''),
-    enabled: id !== null,
+    queryFn: id === null ? skipToken : () => api.getTaskById(id),
     // A response older than a copy the cache already has (from an event) does not replace it.
     structuralSharing: (current, incoming) => newer(current as Task | undefined, incoming as Task),
   });
@@ -80,6 +80,8 @@ export function useTaskLogs(id: string) {
     queryFn: ({ pageParam }) => api.listLogs(id, { limit: LOG_PAGE_SIZE, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last: LogPage) => last.nextCursor,
+    // A closed task's log is read afresh, from its newest page, when the task is opened again.
+    gcTime: 0,
   });
 }
 
