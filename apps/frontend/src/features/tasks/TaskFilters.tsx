@@ -1,5 +1,5 @@
 import { TASK_PRIORITIES, TASK_SORTS, TASK_STATUSES, type TaskPriority, type TaskSort, type TaskStatus } from '@tasks/schemas';
-import type { Filter } from './task-queries.js';
+import type { Filter } from './task-cache.js';
 import { PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS } from './task-labels.js';
 
 export function TaskFilters({ filter, onChange }: { filter: Filter; onChange(patch: Partial<Filter>): void }) {

@@ -7,7 +7,8 @@ import { Alert, Field, controlProps } from '../../components/Field.js';
 import { formatDate } from './task-labels.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
 import { useAppendLog } from './task-mutations.js';
-import { LOG_PAGE_SIZE, loadedEntries, logsReceived, taskKeys, useTaskLogs } from './task-queries.js';
+import { loadedEntries, logsReceived, taskKeys } from './task-cache.js';
+import { LOG_PAGE_SIZE, useTaskLogs } from './task-queries.js';
 
 interface TaskLogsProps extends TaskErrorHandlers {
   task: Task;

@@ -8,7 +8,8 @@ import { TaskDetail } from './TaskDetail.js';
 import { TaskFilters } from './TaskFilters.js';
 import { PriorityBadge, StatusBadge } from './StatusBadge.js';
 import { formatDate } from './task-labels.js';
-import { PAGE_SIZE, createTasksQueryClient, newer, taskKeys, useTaskDetail, useTaskList, type Filter } from './task-queries.js';
+import { newer, taskKeys, type Filter } from './task-cache.js';
+import { PAGE_SIZE, createTasksQueryClient, useTaskDetail, useTaskList } from './task-queries.js';
 import { useTaskEvents } from './use-task-events.js';
 
 interface TasksScreenProps {

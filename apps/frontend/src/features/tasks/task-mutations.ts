@@ -1,7 +1,7 @@
 import type { AppendLogInput, CreateTaskInput, Task, UpdateTaskInput } from '@tasks/schemas';
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api/client.js';
-import { logsReceived, taskChanged, taskKeys } from './task-queries.js';
+import { logsReceived, taskChanged, taskKeys } from './task-cache.js';
 
 /**
  * Tasks this tab is deleting: their `task:deleted` event (which can beat the response) is ours,

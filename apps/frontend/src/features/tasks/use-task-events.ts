@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useEffectEvent, useState } from 'react';
 import { api } from '../../lib/api/client.js';
 import { deletingHere } from './task-mutations.js';
-import { taskChanged, taskKeys } from './task-queries.js';
+import { taskChanged, taskKeys } from './task-cache.js';
 
 interface TaskEventHandlers {
   /** A task was deleted by another tab or device (never for this tab's own deletes). */
