@@ -1,7 +1,7 @@
 import type { User } from '@tasks/schemas';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../lib/api/client.js';
-import { formErrorsOf, type FormErrors } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
 
 type Mode = 'sign-in' | 'sign-up';
@@ -10,26 +10,16 @@ export function AuthScreen({ onSignedIn }: { onSignedIn(user: User, token: strin
   const [mode, setMode] = useState<Mode>('sign-in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const { busy, errors, clearErrors, onSubmit } = useSubmit();
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      const input = { email, password };
-      const auth = mode === 'sign-up' ? await api.register(input) : await api.login(input);
-      onSignedIn(auth.user, auth.accessToken);
-    } catch (error) {
-      setErrors(formErrorsOf(error, ['email', 'password']));
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(() => (mode === 'sign-up' ? api.register({ email, password }) : api.login({ email, password })), {
+    fields: ['email', 'password'],
+    onSuccess: (auth) => onSignedIn(auth.user, auth.accessToken),
+  });
 
   const switchMode = (next: Mode) => {
     setMode(next);
-    setErrors({ fields: {} });
+    clearErrors();
   };
 
   const signingUp = mode === 'sign-up';
@@ -45,7 +35,7 @@ export function AuthScreen({ onSignedIn }: { onSignedIn(user: User, token: strin
       </div>
       <h2 id="auth-title">{signingUp ? 'Create your account' : 'Welcome back'}</h2>
       {/* The server validates (one source of truth); its field errors appear under each field. */}
-      <form onSubmit={(event) => void submit(event)} noValidate>
+      <form onSubmit={submit} noValidate>
         <Field id="auth-email" label="Email" error={errors.fields.email}>
           <input
             {...controlProps('auth-email', errors.fields.email)}

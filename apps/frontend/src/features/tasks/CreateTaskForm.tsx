@@ -1,47 +1,36 @@
-import type { Task, TaskPriority } from '@tasks/schemas';
-import { useState, type FormEvent } from 'react';
-import { api } from '../../lib/api/client.js';
-import { formErrorsOf, isUnauthorized, type FormErrors } from '../../lib/errors.js';
+import type { TaskPriority } from '@tasks/schemas';
+import { useState } from 'react';
+import { formErrorsOf, isUnauthorized } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
 import { PrioritySelect } from './PrioritySelect.js';
+import { useCreateTask } from './task-mutations.js';
 
-interface CreateTaskFormProps {
-  onCreated(task: Task): void;
-  onSessionEnded(): void;
-}
-
-export function CreateTaskForm({ onCreated, onSessionEnded }: CreateTaskFormProps) {
+export function CreateTaskForm({ onSessionEnded }: { onSessionEnded(): void }) {
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [priority, setPriority] = useState<TaskPriority>('MEDIUM');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const createTask = useCreateTask();
+  const { busy, errors, onSubmit } = useSubmit((error, fields) => {
+    if (!isUnauthorized(error)) return formErrorsOf(error, fields);
+    onSessionEnded();
+    return { fields: {} };
+  });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      const sent = { title, description };
-      const task = await api.createTask({
-        title,
-        priority,
-        ...(description.trim() === '' ? {} : { description }),
-      });
-      // Keep whatever was typed while the request was in flight.
-      setTitle((current) => (current === sent.title ? '' : current));
-      setDescription((current) => (current === sent.description ? '' : current));
-      onCreated(task);
-    } catch (error) {
-      if (isUnauthorized(error)) onSessionEnded();
-      else setErrors(formErrorsOf(error, ['title', 'description', 'priority']));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(
+    () => createTask.mutateAsync({ title, priority, ...(description.trim() === '' ? {} : { description }) }),
+    {
+      fields: ['title', 'description', 'priority'],
+      onSuccess: () => {
+        // Keep whatever was typed while the request was in flight (this closure holds what was sent).
+        setTitle((current) => (current === title ? '' : current));
+        setDescription((current) => (current === description ? '' : current));
+      },
+    },
+  );
 
   return (
-    <form className="card create" aria-labelledby="create-title" onSubmit={(event) => void submit(event)} noValidate>
+    <form className="card create" aria-labelledby="create-title" onSubmit={submit} noValidate>
       <h2 id="create-title">New task</h2>
       <Field id="new-title" label="Title" error={errors.fields.title}>
         <input

@@ -1,10 +1,10 @@
 import type { Task, TaskPriority } from '@tasks/schemas';
-import { useState, type FormEvent } from 'react';
-import { api } from '../../lib/api/client.js';
-import type { FormErrors } from '../../lib/errors.js';
+import { useState } from 'react';
+import { useSubmit } from '../../lib/use-submit.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
 import { PrioritySelect } from './PrioritySelect.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
+import { useUpdateTask } from './task-mutations.js';
 
 interface EditTaskFormProps extends TaskErrorHandlers {
   task: Task;
@@ -18,28 +18,19 @@ export function EditTaskForm({ task, onSaved, onCancel, ...handlers }: EditTaskF
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? '');
   const [priority, setPriority] = useState<TaskPriority>(task.priority);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const updateTask = useUpdateTask();
+  const { busy, errors, onSubmit } = useSubmit((error, fields) => handleTaskError(error, fields, handlers));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      const saved = await api.updateTask(
-        task.id,
-        { title, description: description.trim() === '' ? null : description, priority },
-        { ifMatch: baseVersion },
-      );
-      onSaved(saved);
-    } catch (error) {
-      setErrors(handleTaskError(error, ['title', 'description', 'priority'], handlers));
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(
+    () => {
+      const patch = { title, description: description.trim() === '' ? null : description, priority };
+      return updateTask.mutateAsync({ id: task.id, patch, ifMatch: baseVersion });
+    },
+    { fields: ['title', 'description', 'priority'], onSuccess: onSaved },
+  );
 
   return (
-    <form className="edit" aria-label="Edit task" onSubmit={(event) => void submit(event)} noValidate>
+    <form className="edit" aria-label="Edit task" onSubmit={submit} noValidate>
       <Field id="edit-title" label="Title" error={errors.fields.title}>
         <input
           {...controlProps('edit-title', errors.fields.title)}

@@ -1,7 +1,7 @@
 import type { Task, TaskStatus } from '@tasks/schemas';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api } from '../../lib/api/client.js';
-import type { FormErrors } from '../../lib/errors.js';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useSubmit } from '../../lib/use-submit.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { EditTaskForm } from './EditTaskForm.js';
@@ -9,29 +9,25 @@ import { PriorityBadge, StatusBadge } from './StatusBadge.js';
 import { TaskLogs } from './TaskLogs.js';
 import { actionsFor, formatDate } from './task-labels.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
+import { refreshTask, useDeleteTask, useUpdateTask } from './task-mutations.js';
 
 interface TaskDetailProps {
   task: Task;
-  onChanged(task: Task): void;
   onDeleted(id: string): void;
-  /**
-   * Called before the delete request (its own event may arrive before the response does); returns
-   * the undo for a delete that fails, so a later deletion elsewhere is announced again.
-   */
-  onDeleting(id: string): () => void;
   onClose(): void;
   onSessionEnded(): void;
 }
 
 type Panel = 'none' | 'edit' | 'fail';
 
-export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, onSessionEnded }: TaskDetailProps) {
+export function TaskDetail({ task, onDeleted, onClose, onSessionEnded }: TaskDetailProps) {
+  const client = useQueryClient();
   const [panel, setPanel] = useState<Panel>('none');
   const [errorMessage, setErrorMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
+  const updateTask = useUpdateTask();
+  const deleteTask = useDeleteTask();
 
   // Keyboard and screen-reader users land on the task they opened.
   useEffect(() => heading.current?.focus(), [task.id]);
@@ -39,23 +35,13 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
   const handlers: TaskErrorHandlers = {
     onSessionEnded,
     onGone: () => onDeleted(task.id),
-    onStale: () => {
-      api.getTaskById(task.id).then(onChanged, () => undefined);
-    },
+    onStale: () => refreshTask(client, task.id),
   };
+  const { busy, errors, run, onSubmit } = useSubmit((error, fields) => handleTaskError(error, fields, handlers));
 
-  const act = async (change: () => Promise<Task>, fields: readonly string[] = []) => {
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      onChanged(await change());
-      setPanel('none');
-      setErrorMessage('');
-    } catch (error) {
-      setErrors(handleTaskError(error, fields, handlers));
-    } finally {
-      setBusy(false);
-    }
+  const changed = () => {
+    setPanel('none');
+    setErrorMessage('');
   };
 
   const move = (to: TaskStatus) => {
@@ -63,32 +49,29 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
       setPanel('fail');
       return;
     }
-    void act(() => api.updateTask(task.id, { status: to }, { ifMatch: task.version }));
+    void run(() => updateTask.mutateAsync({ id: task.id, patch: { status: to }, ifMatch: task.version }), { onSuccess: changed });
   };
 
-  const fail = (event: FormEvent) => {
-    event.preventDefault();
-    const message = errorMessage.trim();
-    void act(
-      () => api.updateTask(task.id, { status: 'FAILED', errorMessage: message === '' ? null : message }, { ifMatch: task.version }),
-      ['errorMessage'],
+  const fail = onSubmit(
+    () => {
+      const message = errorMessage.trim();
+      const patch = { status: 'FAILED' as const, errorMessage: message === '' ? null : message };
+      return updateTask.mutateAsync({ id: task.id, patch, ifMatch: task.version });
+    },
+    { fields: ['errorMessage'], onSuccess: changed },
+  );
+
+  const remove = () =>
+    run(
+      async () => {
+        try {
+          await deleteTask.mutateAsync(task.id);
+        } finally {
+          setConfirmDelete(false);
+        }
+      },
+      { onSuccess: () => onDeleted(task.id) },
     );
-  };
-
-  const remove = async () => {
-    setBusy(true);
-    const notDeleting = onDeleting(task.id);
-    try {
-      await api.deleteTask(task.id);
-      setConfirmDelete(false);
-      onDeleted(task.id);
-    } catch (error) {
-      notDeleting();
-      setConfirmDelete(false);
-      setErrors(handleTaskError(error, [], handlers));
-      setBusy(false);
-    }
-  };
 
   return (
     <article className="card detail" aria-labelledby="detail-title" data-testid="task-detail">
@@ -106,16 +89,7 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
       </div>
 
       {panel === 'edit' ? (
-        <EditTaskForm
-          key={task.id}
-          task={task}
-          onSaved={(saved) => {
-            onChanged(saved);
-            setPanel('none');
-          }}
-          onCancel={() => setPanel('none')}
-          {...handlers}
-        />
+        <EditTaskForm key={task.id} task={task} onSaved={() => setPanel('none')} onCancel={() => setPanel('none')} {...handlers} />
       ) : (
         <>
           {task.description !== null && <p className="description">{task.description}</p>}
@@ -190,7 +164,7 @@ export function TaskDetail({ task, onChanged, onDeleted, onDeleting, onClose, on
         </>
       )}
 
-      <TaskLogs key={task.id} task={task} onChanged={onChanged} {...handlers} />
+      <TaskLogs key={task.id} task={task} {...handlers} />
 
       <ConfirmDialog
         open={confirmDelete}

@@ -1,22 +1,17 @@
-import { TASK_LOG_LEVELS, type LogEntry, type Task, type TaskLogLevel } from '@tasks/schemas';
-import { useEffect, useState, type FormEvent } from 'react';
+import { TASK_LOG_LEVELS, type Task, type TaskLogLevel } from '@tasks/schemas';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../lib/api/client.js';
-import type { FormErrors } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { Alert, Field, controlProps } from '../../components/Field.js';
 import { formatDate } from './task-labels.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
+import { useAppendLog } from './task-mutations.js';
+import { loadedEntries, logsReceived, taskKeys } from './task-cache.js';
+import { LOG_PAGE_SIZE, useTaskLogs } from './task-queries.js';
 
 interface TaskLogsProps extends TaskErrorHandlers {
   task: Task;
-  onChanged(task: Task): void;
-}
-
-export const LOG_PAGE_SIZE = 50;
-
-/** `incoming` before `known`, each entry once, newest first (both lists are newest first). */
-function mergeNewest(incoming: readonly LogEntry[], known: readonly LogEntry[]): LogEntry[] {
-  const ids = new Set(incoming.map((entry) => entry.id));
-  return [...incoming, ...known.filter((entry) => !ids.has(entry.id))];
 }
 
 /**
@@ -24,85 +19,46 @@ function mergeNewest(incoming: readonly LogEntry[], known: readonly LogEntry[]):
  * task that is exactly one append (one version on, an unknown `lastLog`) adds that entry; any other
  * jump re-reads the first page, so entries appended elsewhere in between are not missed.
  */
-export function TaskLogs({ task, onChanged, ...handlers }: TaskLogsProps) {
+export function TaskLogs({ task, ...handlers }: TaskLogsProps) {
+  const client = useQueryClient();
   const [message, setMessage] = useState('');
   const [level, setLevel] = useState<TaskLogLevel>('info');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [entries, setEntries] = useState<LogEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  // How many times the first page must be read again (a jump of more than one change).
-  const [rereads, setRereads] = useState(0);
-  const [seen, setSeen] = useState(task);
-
-  // Adjusting state to a newer task while rendering, as React recommends over an effect.
-  if (task !== seen) {
-    setSeen(task);
-    const last = task.lastLog;
-    if (task.version > seen.version && last !== null && last.id !== seen.lastLog?.id) {
-      if (task.version === seen.version + 1) {
-        setEntries((known) => (known.some((entry) => entry.id === last.id) ? known : [last, ...known]).slice(0, task.logCount));
-      } else {
-        setRereads((count) => count + 1);
-      }
-    }
-  }
+  const logs = useTaskLogs(task.id);
+  const appendLog = useAppendLog(task);
+  const toErrors = (error: unknown, fields: readonly string[]) => handleTaskError(error, fields, handlers);
+  const { busy, errors, showError, onSubmit } = useSubmit(toErrors);
+  const seen = useRef(task);
 
   useEffect(() => {
-    let current = true;
-    api.listLogs(task.id, { limit: LOG_PAGE_SIZE }).then(
-      (page) => {
-        if (!current) return;
-        // The first read sets the paging; a re-read only adds what is new.
-        setEntries((known) => (rereads === 0 ? page.items : mergeNewest(page.items, known)));
-        if (rereads === 0) setNextCursor(page.nextCursor);
-        setLoading(false);
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setLoading(false);
-        setErrors(handleTaskError(error, [], handlers));
-      },
-    );
-    return () => {
-      current = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reads again only for another task or a re-read
-  }, [task.id, rereads]);
-
-  const loadMore = async () => {
-    if (nextCursor === null) return;
-    setLoading(true);
-    try {
-      const page = await api.listLogs(task.id, { limit: LOG_PAGE_SIZE, cursor: nextCursor });
-      setEntries((known) => [...known, ...page.items.filter((entry) => !known.some((k) => k.id === entry.id))]);
-      setNextCursor(page.nextCursor);
-    } catch (error) {
-      setErrors(handleTaskError(error, [], handlers));
-    } finally {
-      setLoading(false);
+    const before = seen.current;
+    seen.current = task;
+    const last = task.lastLog;
+    if (task.version <= before.version || last === null || last.id === before.lastLog?.id) return;
+    const loaded = client.getQueryData(taskKeys.logs(task.id)) !== undefined;
+    if (task.version === before.version + 1 && loaded) {
+      logsReceived(client, task.id, [last], task.logCount);
+    } else if (!loaded) {
+      // Before the first page has arrived, reading it again is enough.
+      void client.invalidateQueries({ queryKey: taskKeys.logs(task.id) });
+    } else {
+      api.listLogs(task.id, { limit: LOG_PAGE_SIZE }).then((page) => logsReceived(client, task.id, page.items), () => undefined);
     }
-  };
+  }, [client, task]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      const sent = message;
-      const entry = await api.appendLog(task.id, { message: sent, level });
-      setEntries((known) => mergeNewest([entry], known));
-      // Keep whatever was typed while the request was in flight.
-      setMessage((current) => (current === sent ? '' : current));
-      // The event brings the changed task too; reading it keeps the version right without a socket.
-      api.getTaskById(task.id).then(onChanged, () => undefined);
-    } catch (error) {
-      setErrors(handleTaskError(error, ['message', 'level'], handlers));
-    } finally {
-      setBusy(false);
-    }
-  };
+  // Reading the log fails like any task request (gone, session ended).
+  useEffect(() => {
+    if (logs.error !== null) showError(logs.error);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per failure
+  }, [logs.error]);
+
+  const entries = loadedEntries(logs.data);
+  const loading = logs.isPending || logs.isFetchingNextPage;
+
+  const submit = onSubmit(() => appendLog.mutateAsync({ message, level }), {
+    fields: ['message', 'level'],
+    // Keep whatever was typed while the request was in flight (this closure holds what was sent).
+    onSuccess: () => setMessage((current) => (current === message ? '' : current)),
+  });
 
   return (
     <section className="logs" aria-labelledby="logs-title">
@@ -120,12 +76,12 @@ export function TaskLogs({ task, onChanged, ...handlers }: TaskLogsProps) {
           ))}
         </ol>
       )}
-      {nextCursor !== null && (
-        <button type="button" className="link" onClick={() => void loadMore()} disabled={loading}>
+      {logs.hasNextPage && (
+        <button type="button" className="link" onClick={() => void logs.fetchNextPage()} disabled={loading}>
           Load older entries
         </button>
       )}
-      <form className="log-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="log-form" onSubmit={submit} noValidate>
         <Field id="log-message" label="Add a log entry" error={errors.fields.message}>
           <input
             {...controlProps('log-message', errors.fields.message)}

@@ -1,0 +1,58 @@
+import type { LogPage, Task } from '@tasks/schemas';
+import { QueryClient, keepPreviousData, skipToken, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api } from '../../lib/api/client.js';
+import { newer, taskKeys, type Filter, type ListPage } from './task-cache.js';
+
+export const PAGE_SIZE = 10;
+export const LOG_PAGE_SIZE = 50;
+
+/** One cache per signed-in session; the screen re-reads on events, never on its own timer or focus. */
+export function createTasksQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: false, refetchOnWindowFocus: false, refetchOnReconnect: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+async function readListPage(filter: Filter): Promise<ListPage> {
+  const query = {
+    ...(filter.status === '' ? {} : { status: filter.status }),
+    ...(filter.priority === '' ? {} : { priority: filter.priority }),
+    sort: filter.sort,
+    limit: PAGE_SIZE,
+  };
+  const page = await api.getTasks({ ...query, offset: filter.offset });
+  // After deletions the page may be past the end: step back to the last page.
+  if (page.items.length === 0 && page.total > 0 && filter.offset > 0) {
+    const offset = Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE;
+    return { ...(await api.getTasks({ ...query, offset })), offset };
+  }
+  return { ...page, offset: filter.offset };
+}
+
+export function useTaskList(filter: Filter) {
+  return useQuery({ queryKey: taskKeys.list(filter), queryFn: () => readListPage(filter), placeholderData: keepPreviousData });
+}
+
+export function useTaskDetail(id: string | null) {
+  return useQuery({
+    queryKey: taskKeys.detail(id ?? ''),
+    queryFn: id === null ? skipToken : () => api.getTaskById(id),
+    // A response older than a copy the cache already has (from an event) does not replace it.
+    structuralSharing: (current, incoming) => newer(current as Task | undefined, incoming as Task),
+  });
+}
+
+export function useTaskLogs(id: string) {
+  return useInfiniteQuery({
+    queryKey: taskKeys.logs(id),
+    queryFn: ({ pageParam }) => api.listLogs(id, { limit: LOG_PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: LogPage) => last.nextCursor,
+    // A closed task's log is read afresh, from its newest page, when the task is opened again.
+    gcTime: 0,
+  });
+}
+
