@@ -5,10 +5,12 @@ import { ProblemFilter } from './common/filters/problem.filter.js';
 import { StrictSchemaValidationPipe } from './common/pipes/strict-schema-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DomainEventsModule } from './common/events/domain-events.module.js';
 import { DatabaseModule } from './prisma/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
@@ -17,9 +19,10 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule.forRoot(config), DatabaseModule, RedisModule, AuthModule, HealthModule,
-        // TASKS_API_ENABLED=false: the routes do not exist at all (404).
-        ...(config.tasks.enabled ? [TasksModule] : [])],
+      imports: [ConfigModule.forRoot(config), MetricsModule.forRoot(config), DomainEventsModule, DatabaseModule, RedisModule, AuthModule,
+        HealthModule,
+        // TASKS_API_ENABLED=false: the routes and the live events do not exist at all (404, no `/tasks` namespace).
+        ...(config.tasks.enabled ? [TasksModule, RealtimeModule] : [])],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AuthResponse, LoginInput, RegisterInput, User } from '@tasks/schemas';
 import { AppConfig } from '../config/app-config.js';
@@ -11,14 +10,13 @@ import { AuthRateLimiter, type LoginAttempt } from './auth-rate-limiter.js';
 import type { AuthClient } from './auth-client.decorator.js';
 import type { AuditContext } from '../common/audit/audit.events.js';
 import { AuditLog } from '../common/audit/audit.log.js';
+import { DomainEventBus } from '../common/events/domain-events.js';
 import { AuthRepository, type UserRecord } from './auth.repository.js';
 import { PasswordHasher } from './password.hasher.js';
-import { TokenRevocationListener } from './token-revocation.listener.js';
 
 @Injectable()
-export class AuthService implements OnApplicationBootstrap {
+export class AuthService {
   private readonly logger = new Logger('AuthService');
-  private revocationListener: TokenRevocationListener | undefined;
 
   constructor(
     private readonly repository: AuthRepository,
@@ -26,18 +24,9 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly jwt: JwtService,
     private readonly rateLimiter: AuthRateLimiter,
     private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
     private readonly audit: AuditLog,
+    private readonly events: DomainEventBus,
   ) {}
-
-  /** The listener may live in any module (the realtime gateway); look it up once everything exists. */
-  onApplicationBootstrap(): void {
-    try {
-      this.revocationListener = this.moduleRef.get(TokenRevocationListener, { strict: false });
-    } catch {
-      this.revocationListener = undefined;
-    }
-  }
 
   async register(input: RegisterInput, client: AuthClient): Promise<AuthResponse> {
     const context = { reqId: client.reqId, ip: client.ip };
@@ -120,11 +109,8 @@ export class AuthService implements OnApplicationBootstrap {
     } catch (error) {
       this.logger.warn(`Could not purge expired revocations: ${String(error)}`);
     }
-    try {
-      this.revocationListener?.tokenRevoked(caller.id, caller.tokenId);
-    } catch (error) {
-      this.logger.warn(`Token revocation listener failed: ${String(error)}`);
-    }
+    // Realtime drops the token's sockets; listeners' errors are logged by the emitter, never thrown here.
+    this.events.emit('auth.token-revoked', { userId: caller.id, tokenId: caller.tokenId });
   }
 
   /** An account is named by its id; an email nobody owns only by its keyed hash. */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  TaskEvent,
   type AppendLogInput,
   type CreateTaskInput,
   type LogEntry,
@@ -15,8 +14,9 @@ import {
 } from '@tasks/schemas';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AuditLog } from '../common/audit/audit.log.js';
+import { DomainEventBus } from '../common/events/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
-import { Metrics } from '../metrics/metrics.js';
+import { epochMs, Metrics } from '../metrics/metrics.js';
 import type { Task as TaskRow } from '../generated/prisma/client.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
@@ -24,7 +24,6 @@ import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.
 import { LogCursorCodec } from './log-cursor.js';
 import { countWithin, logEntryBytesBound, taskBytesBound } from './response-size.js';
 import { toLogEntry, toTask } from './task.mapper.js';
-import { TaskEventsPublisher } from './task-events.publisher.js';
 import {
   InvalidLogCursorError,
   PreconditionFailedError,
@@ -34,14 +33,14 @@ import {
 } from './tasks.errors.js';
 import { TasksRepository, type TaskWrites } from './tasks.repository.js';
 
-/** The rules of the Tasks API. Events go out only after the change committed. */
+/** The rules of the Tasks API. Domain events go out only after the change committed. */
 @Injectable()
 export class TasksService {
   private readonly logCursors: LogCursorCodec;
 
   constructor(
     private readonly repository: TasksRepository,
-    private readonly events: TaskEventsPublisher,
+    private readonly events: DomainEventBus,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
     private readonly metrics: Metrics,
@@ -58,7 +57,7 @@ export class TasksService {
       this.metrics.rateLimitRejected('tasks_quota');
       throw new TaskQuotaExceededError(max);
     }
-    return this.published(user, TaskEvent.Created, row, budget);
+    return this.published(user, 'task.created', row, budget);
   }
 
   /**
@@ -129,7 +128,7 @@ export class TasksService {
     const keep = this.config.tasks.logLimit;
     const row = await this.repository.write(budget, (writes) => writes.appendLog(user.id, id, entry, keep, now));
     if (!row) throw new TaskNotFoundError();
-    return { entry, task: this.published(user, TaskEvent.Updated, row, budget, ['logCount', 'lastLog']) };
+    return { entry, task: this.published(user, 'task.updated', row, budget, ['logCount', 'lastLog']) };
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
@@ -138,7 +137,7 @@ export class TasksService {
       return writes.softDelete(user.id, id, undefined, new Date());
     });
     if (!row) throw new TaskNotFoundError();
-    this.events.publish(user.id, TaskEvent.Deleted, { id: row.id });
+    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, committedAt: epochMs() });
     this.audit.write('task.deleted', { userId: user.id, taskId: row.id }, budget.origin);
   }
 
@@ -165,7 +164,7 @@ export class TasksService {
       }
       return { row: await writes.update(user.id, id, changes, now), changed: Object.keys(changes) };
     });
-    return changed.length > 0 ? this.published(user, TaskEvent.Updated, row, budget, changed) : toTask(row);
+    return changed.length > 0 ? this.published(user, 'task.updated', row, budget, changed) : toTask(row);
   }
 
   /** The user's live task, locked for this transaction, if If-Match accepts its version. */
@@ -182,18 +181,19 @@ export class TasksService {
     return row;
   }
 
-  /** After commit: the live event, and the audit line of the request (`changed` = the fields an update changed). */
+  /** After commit: the domain event, and the audit line of the request (`changed` = the fields an update changed). */
   private published(
     user: AuthUser,
-    event: typeof TaskEvent.Created | typeof TaskEvent.Updated,
+    event: 'task.created' | 'task.updated',
     row: TaskRow,
     budget: RequestBudget,
     changed: readonly string[] = [],
   ): Task {
+    const committedAt = epochMs();
     const task = toTask(row);
-    if (event === TaskEvent.Created) this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
+    if (event === 'task.created') this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
     else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed }, budget.origin);
-    this.events.publish(user.id, event, task);
+    this.events.emit(event, { userId: user.id, task, committedAt });
     return task;
   }
 }

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TasksGateway } from '../../src/tasks/tasks.gateway.js';
+import { TasksGateway } from '../../src/realtime/tasks.gateway.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { connected, EventLog, refusal, tasksClient } from './socket-client.js';

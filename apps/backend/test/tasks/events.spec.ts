@@ -1,29 +1,29 @@
 import type { LogEntry, Task } from '@tasks/schemas';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { TaskEventsPublisher } from '../../src/tasks/task-events.publisher.js';
+import { DomainEventBus } from '../../src/common/events/domain-events.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { api } from './helpers.js';
 
-describe('task events published by the service', () => {
+describe('task domain events emitted by the service', () => {
   let t: TestApp;
   let user: TestUser;
-  let publish: MockInstance<TaskEventsPublisher['publish']>;
+  let emit: MockInstance<DomainEventBus['emit']>;
   beforeAll(async () => {
     t = await startTestApp({ env: { TASKS_MAX_CONCURRENT: '1' } });
     user = await newUser(t);
-    // Spy on the real publisher (whatever is bound), so delivery still happens.
-    publish = vi.spyOn(t.app.get(TaskEventsPublisher, { strict: false }), 'publish');
+    // Spy on the real bus, so delivery still happens.
+    emit = vi.spyOn(t.app.get(DomainEventBus), 'emit');
   });
   beforeEach(() => {
-    publish.mockClear();
+    emit.mockClear();
   });
   afterAll(async () => {
-    publish.mockRestore();
+    emit.mockRestore();
     await t.close();
   });
 
-  it('should publish one event per successful mutation with the committed task', async () => {
+  it('should emit one event per successful mutation with the committed task', async () => {
     const created = await api<Task>(t, user, 'POST', '/api/tasks', { body: { title: 'evented' } });
     const id = created.body.id;
     const patched = await api<Task>(t, user, 'PATCH', `/api/tasks/${id}`, { body: { title: 'renamed' } });
@@ -33,21 +33,22 @@ describe('task events published by the service', () => {
     // The event after an append carries the task, with the entry as its lastLog and never the entries.
     const afterLog: Task = { ...completed.body, version: completed.body.version + 1, logCount: 1, lastLog: logged.body, updatedAt: logged.body.at };
     await api(t, user, 'DELETE', `/api/tasks/${id}`);
-    expect(publish.mock.calls).toEqual([
-      [user.id, 'task:created', created.body],
-      [user.id, 'task:updated', patched.body],
-      [user.id, 'task:updated', put.body],
-      [user.id, 'task:updated', completed.body],
-      [user.id, 'task:updated', afterLog],
-      [user.id, 'task:deleted', { id }],
+    const committedAt = expect.any(Number) as unknown;
+    expect(emit.mock.calls).toEqual([
+      ['task.created', { userId: user.id, task: created.body, committedAt }],
+      ['task.updated', { userId: user.id, task: patched.body, committedAt }],
+      ['task.updated', { userId: user.id, task: put.body, committedAt }],
+      ['task.updated', { userId: user.id, task: completed.body, committedAt }],
+      ['task.updated', { userId: user.id, task: afterLog, committedAt }],
+      ['task.deleted', { userId: user.id, task: { id }, committedAt }],
     ]);
   });
 
-  it('should publish nothing when a request is rejected or changes nothing', async () => {
+  it('should emit nothing when a request is rejected or changes nothing', async () => {
     const task = await newTask(t, user);
     const other = await newUser(t);
     await newTask(t, user, { status: 'RUNNING' });
-    publish.mockClear();
+    emit.mockClear();
     await api(t, user, 'POST', '/api/tasks', { body: { title: '' } });
     await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { status: 'FAILED' } });
     await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { status: 'RUNNING' } });
@@ -55,7 +56,7 @@ describe('task events published by the service', () => {
     await api(t, user, 'PATCH', `/api/tasks/${task.id}`, { body: { status: 'PENDING' } });
     await api(t, other, 'DELETE', `/api/tasks/${task.id}`);
     await api(t, other, 'POST', `/api/tasks/${task.id}/logs`, { body: { message: 'x' } });
-    expect(publish).not.toHaveBeenCalled();
+    expect(emit).not.toHaveBeenCalled();
     expect(await t.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ version: 1 });
   });
 });

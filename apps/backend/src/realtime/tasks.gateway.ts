@@ -6,21 +6,21 @@ import {
   SOCKET_TOO_MANY_CONNECTIONS,
   SOCKET_UNAUTHORIZED,
   SOCKET_UNAVAILABLE,
+  TaskEvent,
   type TaskEventName,
   type TaskEventPayloads,
 } from '@tasks/schemas';
 import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
-import { TokenRevocationListener } from '../auth/token-revocation.listener.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuditLog } from '../common/audit/audit.log.js';
-import { epochMs, Metrics } from '../metrics/metrics.js';
-import { holdMissedPacketsUntilConnected } from '../realtime/missed-packets.js';
-import { boundInMemoryRecoveryBuffer } from '../realtime/recovery-buffer.js';
-import { recoveryBounds } from '../realtime/socket-io.adapter.js';
+import { type DomainEvents, OnDomainEvent } from '../common/events/domain-events.js';
+import { Metrics } from '../metrics/metrics.js';
 import { traced } from '../tracing/tracing.js';
-import { TaskEventsPublisher } from './task-events.publisher.js';
+import { holdMissedPacketsUntilConnected } from './missed-packets.js';
+import { boundInMemoryRecoveryBuffer } from './recovery-buffer.js';
+import { recoveryBounds } from './socket-io.adapter.js';
 
 /** What a socket carries once admitted; kept in recovery sessions, so plain JSON values only. */
 export interface TaskSocketData {
@@ -42,13 +42,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Live task events on `/tasks`. A socket is admitted only with a valid access token (the same rules as
- * HTTP) and joins its user's room and its token's room; the gateway only delivers what TasksService
- * publishes, and drops sockets whose token was revoked or has expired.
+ * HTTP) and joins its user's room and its token's room; the gateway delivers the task domain events to
+ * the owner's room, and drops sockets whose token was revoked or has expired.
  */
 @WebSocketGateway({ namespace: 'tasks' })
-export class TasksGateway
-  implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket>, TaskEventsPublisher, TokenRevocationListener
-{
+export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket> {
   @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
   private readonly logger = new Logger(TasksGateway.name);
 
@@ -80,16 +78,33 @@ export class TasksGateway
     return this.namespace?.sockets.size ?? 0;
   }
 
-  publish<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt = epochMs()): void {
+  @OnDomainEvent('task.created')
+  taskCreated({ userId, task, committedAt }: DomainEvents['task.created']): void {
+    this.deliver(userId, TaskEvent.Created, task, committedAt);
+  }
+
+  @OnDomainEvent('task.updated')
+  taskUpdated({ userId, task, committedAt }: DomainEvents['task.updated']): void {
+    this.deliver(userId, TaskEvent.Updated, task, committedAt);
+  }
+
+  @OnDomainEvent('task.deleted')
+  taskDeleted({ userId, task, committedAt }: DomainEvents['task.deleted']): void {
+    this.deliver(userId, TaskEvent.Deleted, task, committedAt);
+  }
+
+  @OnDomainEvent('auth.token-revoked')
+  tokenRevoked({ tokenId }: DomainEvents['auth.token-revoked']): void {
+    // Through the adapter, so the token's sockets on every instance go.
+    void this.namespace?.in(tokenRoom(tokenId)).disconnectSockets(true);
+  }
+
+  /** To the owner's room (every instance, through the adapter); synchronous, inside the service's emit. */
+  private deliver<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt: number): void {
     traced(`socket.io emit ${event}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
       this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>)),
     );
     this.metrics.eventEmitted(event, committedAt);
-  }
-
-  tokenRevoked(_userId: string, jti: string): void {
-    // Through the adapter, so the token's sockets on every instance go.
-    void this.namespace?.in(tokenRoom(jti)).disconnectSockets(true);
   }
 
   /** Runs on every handshake, recovered ones included: a resumed session needs a valid token too. */
