@@ -5,7 +5,7 @@ import { ProblemFilter } from './common/filters/problem.filter.js';
 import { StrictSchemaValidationPipe } from './common/pipes/strict-schema-validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './prisma/database.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';

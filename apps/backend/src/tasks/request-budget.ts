@@ -3,7 +3,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
-import type { CommitDeadline } from '../prisma/direct-sql.js';
+import type { CommitDeadline } from '../database/direct-sql.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

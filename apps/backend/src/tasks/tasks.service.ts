@@ -17,7 +17,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { Task as TaskRow } from '../generated/prisma/client.js';
+import type { TaskRow } from './tasks.repository.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
