@@ -1,5 +1,5 @@
 // Prisma CLI configuration. Run the CLI from the repository root with `--config prisma/prisma.config.ts`.
-// The backend applies migrations itself (apps/backend/src/prisma/migrator.ts), so `prisma migrate
+// The backend applies migrations itself (apps/backend/src/database/migrator.ts), so `prisma migrate
 // deploy` is optional; both record into _prisma_migrations the same way.
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';

@@ -6,7 +6,7 @@ import { StrictSchemaValidationPipe } from './common/pipes/strict-schema-validat
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DomainEventsModule } from './common/events/domain-events.module.js';
-import { DatabaseModule } from './prisma/database.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';

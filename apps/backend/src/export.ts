@@ -1,7 +1,7 @@
 // `pnpm db:export [file]`: writes the embedded database (DATA_DIR) to a plain SQL dump and exits.
 import { Logger } from '@nestjs/common';
 import { loadToolConfig, userPath } from './config/tool-config.js';
-import { defaultExportName, exportEmbedded } from './prisma/embedded-export.js';
+import { defaultExportName, exportEmbedded } from './database/embedded-export.js';
 
 const logger = new Logger('Export');
 try {

@@ -1,7 +1,7 @@
 // `DATABASE_URL=… pnpm db:import <file>`: loads a `pnpm db:export` dump into an empty PostgreSQL database.
 import { Logger } from '@nestjs/common';
 import { loadToolConfig, userPath } from './config/tool-config.js';
-import { importDump } from './prisma/postgres-import.js';
+import { importDump } from './database/postgres-import.js';
 
 const logger = new Logger('Import');
 try {

@@ -2,7 +2,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config/app-config.js';
 import { loadToolConfig } from './config/tool-config.js';
-import { openDatabase } from './prisma/database.js';
+import { openDatabase } from './database/database.js';
 
 const logger = new Logger('Migrate');
 try {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma } from '../generated/prisma/client.js';
-import { DirectSql } from '../prisma/direct-sql.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { sql } from 'kysely';
+import { db, prepare } from '../database/query-builder.js';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { DirectSql } from '../database/direct-sql.js';
 import { EmailTakenError } from './auth.errors.js';
 
 export interface UserRecord {
@@ -17,10 +18,24 @@ export interface TokenSubject {
   revoked: boolean;
 }
 
+const tokenSubject = prepare((userId: string, jti: string) =>
+  db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      'u.email',
+      eb
+        .exists(eb.selectFrom('revoked_tokens as r').select(sql.lit(1).as('one')).where('r.jti', '=', jti))
+        .$castTo<boolean>()
+        .as('revoked'),
+    ])
+    .where('u.id', '=', userId),
+);
+
 @Injectable()
 export class AuthRepository {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly prisma: PrismaClient,
     private readonly sql: DirectSql,
   ) {}
 
@@ -53,11 +68,7 @@ export class AuthRepository {
    * run on every authenticated request (hence DirectSql). Null when the user no longer exists.
    */
   async findTokenSubject(userId: string, jti: string): Promise<TokenSubject | null> {
-    const rows = await this.sql.query<TokenSubject>(Prisma.sql`
-      SELECT u.id::text AS id, u.email,
-             EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${jti}::uuid) AS revoked
-      FROM users u
-      WHERE u.id = ${userId}::uuid`);
+    const rows = await this.sql.query(tokenSubject(userId, jti));
     return rows[0] ?? null;
   }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaClient } from '../generated/prisma/client.js';
 
 @Injectable()
 export class HealthRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   /** True when the database runs a trivial query within `timeoutMs`. */
   async databaseAnswers(timeoutMs = 2_000): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { AuditContext } from '../common/audit/audit.events.js';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
-import type { CommitDeadline } from '../prisma/direct-sql.js';
+import type { CommitDeadline } from '../database/direct-sql.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,5 +1,5 @@
 import type { LogEntry, Task } from '@tasks/schemas';
-import type { Task as TaskRow } from '../generated/prisma/client.js';
+import type { TaskRow } from './tasks.repository.js';
 import type { LogRow } from './tasks.repository.js';
 
 function iso(date: Date | null): string | null {

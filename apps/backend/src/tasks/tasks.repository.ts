@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { LogEntry, TaskFilter, TaskPriority, TaskSort } from '@tasks/schemas';
-import { Prisma, type Task as TaskRow } from '../generated/prisma/client.js';
-import { type CommitDeadline, DirectSql, type SqlExecutor } from '../prisma/direct-sql.js';
+import { type CompiledQuery, type Selection, sql, type Updateable } from 'kysely';
+import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/direct-sql.js';
+import { db, fieldsOf, prepare, snakeCase } from '../database/query-builder.js';
+import type { DB } from '../generated/kysely/db.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { TaskChanges } from './task-lifecycle.js';
 
 /** First key of the two-key advisory lock that serialises "start a task" per user. */
@@ -49,40 +52,25 @@ function inEnum(column: Prisma.Sql, type: Prisma.Sql, values: readonly string[])
   return Prisma.sql`${column} IN (${Prisma.join(values.map((value) => Prisma.sql`${value}::${type}`))})`;
 }
 
-// The task's columns, with the aliases that give raw rows the model's field names (enums as text).
-const TASK_FIELDS: readonly (readonly [column: string, field: keyof TaskRow])[] = [
-  ['id', 'id'], ['user_id', 'userId'], ['title', 'title'], ['description', 'description'],
-  ['status::text', 'status'], ['priority::text', 'priority'], ['started_at', 'startedAt'],
-  ['completed_at', 'completedAt'], ['failed_at', 'failedAt'], ['error_message', 'errorMessage'],
-  ['log_count', 'logCount'], ['log_seq', 'logSeq'], ['last_log', 'lastLog'],
-  ['version', 'version'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'], ['deleted_at', 'deletedAt'],
-];
+/** The task's columns, aliased to the model's field names (checked against `DB` by Kysely). */
+const TASK_SELECTION = fieldsOf(Prisma.TaskScalarFieldEnum);
 
-/** The select list of a task row, qualified with `table` when given (constants only, no input). */
+/** A task row as every statement returns it. */
+export type TaskRow = Selection<DB, 'tasks', (typeof TASK_SELECTION)[number]>;
+
+/** The same select list for the statements Kysely cannot express, qualified with `table` when given. */
 function taskColumns(table = ''): Prisma.Sql {
   const q = table ? `${table}.` : '';
-  return Prisma.raw(TASK_FIELDS.map(([column, field]) => `${q}${column} AS "${field}"`).join(', '));
+  return Prisma.raw(
+    Object.values(Prisma.TaskScalarFieldEnum)
+      .map((field) => `${q}${snakeCase(field)} AS "${field}"`)
+      .join(', '),
+  );
 }
 
 const TASK_COLUMNS = taskColumns();
 const PAGE_COLUMNS = taskColumns('p');
 const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
-
-// `column = value` for each field a change may set; enums are cast to their PostgreSQL types.
-const SET_COLUMN: { [K in keyof Required<TaskChanges>]: (value: TaskChanges[K]) => Prisma.Sql } = {
-  title: (value) => Prisma.sql`title = ${value}`,
-  description: (value) => Prisma.sql`description = ${value}`,
-  status: (value) => Prisma.sql`status = ${value}::"TaskStatus"`,
-  priority: (value) => Prisma.sql`priority = ${value}::"TaskPriority"`,
-  startedAt: (value) => Prisma.sql`started_at = ${value}`,
-  completedAt: (value) => Prisma.sql`completed_at = ${value}`,
-  failedAt: (value) => Prisma.sql`failed_at = ${value}`,
-  errorMessage: (value) => Prisma.sql`error_message = ${value}`,
-};
-
-function setClauses(changes: TaskChanges): Prisma.Sql[] {
-  return (Object.keys(changes) as (keyof TaskChanges)[]).map((field) => SET_COLUMN[field](changes[field] as never));
-}
 
 /** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
 const TASK_QUOTA_LOCK_SPACE = 4_104_002;
@@ -109,14 +97,63 @@ function insertIfFewerLive(
     ${RETURNING_TASK}`;
 }
 
-/** The compare-and-set UPDATE every change goes through: owner, live row and version all checked in the WHERE. */
-function updateAtVersion(userId: string, id: string, version: number | undefined, sets: Prisma.Sql[], now: Date): Prisma.Sql {
-  return Prisma.sql`
-    UPDATE tasks SET ${Prisma.join([...sets, Prisma.sql`updated_at = ${now}`, Prisma.sql`version = version + 1`])}
-    WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-      ${version === undefined ? Prisma.empty : Prisma.sql`AND version = ${version}`}
-    ${RETURNING_TASK}`;
+type TaskColumn = keyof DB['tasks'];
+
+/**
+ * The compare-and-set UPDATE every change goes through: owner, live row and version all checked in
+ * the WHERE. One prepared statement per shape (the columns set, with or without a version).
+ */
+const UPDATES = new Map<string, (userId: string, id: string, version: number, now: Date, ...values: unknown[]) => CompiledQuery<TaskRow>>();
+
+function updateAtVersion(userId: string, id: string, version: number | undefined, set: Partial<Record<TaskColumn, unknown>>, now: Date) {
+  const columns = Object.keys(set) as TaskColumn[];
+  const key = `${version === undefined ? '' : 'v:'}${columns.join(',')}`;
+  let update = UPDATES.get(key);
+  if (!update) {
+    update = prepare((userId: string, id: string, version: number, now: Date, ...values: unknown[]) => {
+      const changes = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Updateable<DB['tasks']>;
+      let query = db
+        .updateTable('tasks')
+        .set(changes)
+        .set((eb) => ({ updated_at: now, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('deleted_at', 'is', null);
+      if (key.startsWith('v:')) query = query.where('version', '=', version);
+      return query.returning(TASK_SELECTION);
+    }, 4 + columns.length);
+    UPDATES.set(key, update);
+  }
+  return update(userId, id, version ?? 0, now, ...columns.map((column) => set[column]));
 }
+
+/** The columns a change sets (field names → column names). */
+function setColumns(changes: TaskChanges): Partial<Record<TaskColumn, unknown>> {
+  const set: Record<string, unknown> = {};
+  for (const field of Object.keys(changes) as (keyof TaskChanges)[]) set[snakeCase(field)] = changes[field];
+  return set;
+}
+
+/** SELECT of the user's live task `id`. */
+function ownedTask(userId: string, id: string) {
+  return db
+    .selectFrom('tasks')
+    .select(TASK_SELECTION)
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null);
+}
+
+const selectOwned = prepare((userId: string, id: string) => ownedTask(userId, id));
+const lockOwned = prepare((userId: string, id: string) => ownedTask(userId, id).forUpdate());
+const countRunning = prepare((userId: string) =>
+  db
+    .selectFrom('tasks')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'RUNNING'),
+);
 
 /**
  * The statements of one write transaction (TasksRepository.write), each scoped to the owner and to
@@ -148,13 +185,15 @@ export class TaskWrites {
   }
 
   /**
-   * Appends an entry and keeps the newest `keep`, in ONE statement whose cost does not depend on how
-   * many entries the task holds: the task row (locked, so concurrent appends get consecutive seqs)
-   * gets the next seq, count, last entry and version; one INSERT; and a DELETE by the (task_id, seq)
-   * index of the entry that fell out of the window. Null when there is no such live task.
+   * Appends an entry and keeps the newest `keep`, at a cost independent of how many entries the task
+   * holds: the task row (locked until commit, so concurrent appends get consecutive seqs) gets the
+   * next seq, count, last entry and version, with the entry's INSERT in the same statement. The
+   * overflow is deleted by the (task_id, seq) index in a second statement: its fresh snapshot sees
+   * the entries of appends that committed while this one waited for the row lock, which a CTE of the
+   * first statement would not. Null when there is no such live task.
    */
   async appendLog(userId: string, id: string, entry: LogEntry, keep: number, now: Date): Promise<TaskRow | null> {
-    const rows = await this.tx.query<TaskRow>(Prisma.sql`
+    const [row] = await this.tx.query<TaskRow>(Prisma.sql`
       WITH t AS (
         UPDATE tasks SET log_seq = log_seq + 1, log_count = LEAST(log_count + 1, ${keep}),
           last_log = ${JSON.stringify(entry)}::jsonb, version = version + 1, updated_at = ${now}
@@ -164,25 +203,22 @@ export class TaskWrites {
         INSERT INTO task_logs (id, task_id, seq, at, level, message)
         SELECT ${entry.id}::uuid, t.id, t."logSeq", ${now}::timestamptz, ${entry.level}::"TaskLogLevel", ${entry.message}::text
         FROM t
-      ), dropped AS (
-        DELETE FROM task_logs d USING t WHERE d.task_id = t.id AND d.seq <= t."logSeq" - ${keep}
       )
       SELECT * FROM t`);
-    return rows[0] ?? null;
+    if (!row) return null;
+    await this.tx.query(Prisma.sql`DELETE FROM task_logs WHERE task_id = ${id}::uuid AND seq <= ${row.logSeq - keep}`);
+    return row;
   }
 
   /** The live task, locked (FOR UPDATE) until the transaction ends; null when there is none. */
   async lockOwned(userId: string, id: string): Promise<TaskRow | null> {
-    const rows = await this.tx.query<TaskRow>(Prisma.sql`
-      SELECT ${TASK_COLUMNS} FROM tasks
-      WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-      FOR UPDATE`);
+    const rows = await this.tx.query(lockOwned(userId, id));
     return rows[0] ?? null;
   }
 
   /** Applies `changes` to a task locked by `lockOwned`. */
   async update(userId: string, id: string, changes: TaskChanges, now: Date): Promise<TaskRow> {
-    const rows = await this.tx.query<TaskRow>(updateAtVersion(userId, id, undefined, setClauses(changes), now));
+    const rows = await this.tx.query(updateAtVersion(userId, id, undefined, setColumns(changes), now));
     const row = rows[0];
     if (!row) throw new Error('UPDATE of a locked task returned no row');
     return row;
@@ -194,14 +230,13 @@ export class TaskWrites {
    */
   async countRunningExclusively(userId: string): Promise<number> {
     await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`);
-    const [row] = await this.tx.query<{ n: number }>(Prisma.sql`
-      SELECT count(*)::int AS n FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL AND status = 'RUNNING'`);
+    const [row] = await this.tx.query(countRunning(userId));
     return row?.n ?? 0;
   }
 
   /** Sets deletedAt (at `version` when given); null when there was no live task to delete. */
   async softDelete(userId: string, id: string, version: number | undefined, now: Date): Promise<TaskRow | null> {
-    const rows = await this.tx.query<TaskRow>(updateAtVersion(userId, id, version, [Prisma.sql`deleted_at = ${now}`], now));
+    const rows = await this.tx.query(updateAtVersion(userId, id, version, { deleted_at: now }, now));
     return rows[0] ?? null;
   }
 }
@@ -222,8 +257,7 @@ export class TasksRepository {
   }
 
   async findOwnedById(userId: string, id: string): Promise<TaskRow | null> {
-    const rows = await this.sql.query<TaskRow>(Prisma.sql`
-      SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL`);
+    const rows = await this.sql.query(selectOwned(userId, id));
     return rows[0] ?? null;
   }
 

@@ -17,7 +17,7 @@ import { AuditLog } from '../common/audit/audit.log.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { epochMs, Metrics } from '../metrics/metrics.js';
-import type { Task as TaskRow } from '../generated/prisma/client.js';
+import type { TaskRow } from './tasks.repository.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';

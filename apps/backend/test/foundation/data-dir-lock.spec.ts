@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDataDirLock, DataDirInUseError, LOCK_FILE, type LockHolder } from '../../src/prisma/data-dir-lock.js';
+import { acquireDataDirLock, DataDirInUseError, LOCK_FILE, type LockHolder } from '../../src/database/data-dir-lock.js';
 import { call, registerAccount } from '../support/http-client.js';
 import { BACKEND_DIR, ensureBuilt, runTool, spawnBackend, type BackendProcess } from './support/backend-process.js';
 

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
-import { type Database, openDatabase } from '../../src/prisma/database.js';
+import { type Database, openDatabase } from '../../src/database/database.js';
 import {
   createPostgresDatabase,
   createThrowawayDatabase,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../../src/prisma/migrator.js';
+import { readMigrations } from '../../src/database/migrator.js';
 import { createPostgresDatabase, usePostgresServer } from '../support/databases.js';
 import { call, registerAccount, type Account } from '../support/http-client.js';
 import { ensureBuilt, runTool, spawnBackend, type BackendProcess } from './support/backend-process.js';

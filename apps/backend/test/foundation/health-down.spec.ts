@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE } from '../../src/prisma/database.module.js';
-import type { Database } from '../../src/prisma/database.js';
+import { DATABASE } from '../../src/database/database.module.js';
+import type { Database } from '../../src/database/database.js';
 import { serverUrl, usingPostgres } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -3,8 +3,8 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/prisma/migrator.js';
-import { openPgSession } from '../../src/prisma/sql-session.js';
+import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/database/migrator.js';
+import { openPgSession } from '../../src/database/sql-session.js';
 import { createPostgresDatabase, usePostgresServer } from '../support/databases.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 

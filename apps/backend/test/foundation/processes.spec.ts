@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../../src/prisma/migrator.js';
+import { readMigrations } from '../../src/database/migrator.js';
 import { createPostgresDatabase, createThrowawayDatabase, usePostgresServer } from '../support/databases.js';
 import { ensureBuilt, spawnBackend, type BackendProcess, type Exit } from './support/backend-process.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMigrations } from '../../src/prisma/migrator.js';
+import { readMigrations } from '../../src/database/migrator.js';
 import { createThrowawayDatabase, usingPostgres, type ThrowawayDatabase } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/prisma/migrator.js';
+import { migrate } from '../../src/database/migrator.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 import {
   describeDatabase,

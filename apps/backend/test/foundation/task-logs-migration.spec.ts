@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, readMigrations } from '../../src/prisma/migrator.js';
+import { migrate, readMigrations } from '../../src/database/migrator.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const TASK_LOGS_MIGRATION = '20261130010000_task_logs';

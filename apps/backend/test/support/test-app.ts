@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino, type Logger } from 'pino';
 import { createApp, type CreateAppOptions } from '../../src/app.factory.js';
 import { type AppConfig, type AppConfigValues, loadConfig } from '../../src/config/app-config.js';
-import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './databases.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -15,7 +15,7 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   /** Direct database access for assertions (never used by the code under test). */
-  prisma: PrismaService;
+  prisma: PrismaClient;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -70,7 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url: `http://127.0.0.1:${address.port}`,
     app,
     config,
-    prisma: app.get(PrismaService),
+    prisma: app.get(PrismaClient),
     logs,
     close: async () => {
       await app.close();

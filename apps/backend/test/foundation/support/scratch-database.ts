@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { openPgSession, pgliteSession, type SqlSession } from '../../../src/prisma/sql-session.js';
+import { openPgSession, pgliteSession, type SqlSession } from '../../../src/database/sql-session.js';
 import { createPostgresDatabase, usingPostgres } from '../../support/databases.js';
 
 /** An empty database of the mode under test, reached through the migrator's own SqlSession. */

@@ -1,8 +1,20 @@
+import type { CompiledQuery } from 'kysely';
 import type { Prisma } from '../generated/prisma/client.js';
 
-/** Runs `Prisma.sql` statements: the pool or database itself, or one open transaction. */
+/** A statement: a compiled Kysely query (typed rows), or a `Prisma.sql` one. */
+export type Statement<T> = CompiledQuery<T> | Prisma.Sql;
+
+/** Runs statements: the pool or database itself, or one open transaction. */
 export interface SqlExecutor {
-  query<T>(statement: Prisma.Sql): Promise<T[]>;
+  query<T>(statement: Statement<T>): Promise<T[]>;
+}
+
+function textOf(statement: Statement<unknown>): string {
+  return 'parameters' in statement ? statement.sql : statement.text;
+}
+
+function paramsOf(statement: Statement<unknown>): unknown[] {
+  return 'parameters' in statement ? (statement.parameters as unknown[]) : statement.values;
 }
 
 /**
@@ -22,14 +34,14 @@ export interface CommitDeadline {
 }
 
 /**
- * Runs a `Prisma.sql` statement on the connection Prisma itself uses (its pg pool, or the embedded
+ * Runs a statement (a compiled Kysely query, typed against the generated `DB`) on the connection Prisma itself uses (its pg pool, or the embedded
  * PGlite), without the Prisma client's request pipeline in between. That pipeline cost 70–100 µs of
  * CPU per statement against 30–40 µs for the statement through `pg` (docs/benchmarks.md §7), so the
  * statements every request runs (the token check, reading a task, a list page) come this way; the
- * rest stay on the client. Only repositories inject it, like PrismaService.
+ * rest stay on the client. Only repositories inject it, like PrismaClient.
  */
 export abstract class DirectSql implements SqlExecutor {
-  abstract query<T>(statement: Prisma.Sql): Promise<T[]>;
+  abstract query<T>(statement: Statement<T>): Promise<T[]>;
   /**
    * Runs `work` in one transaction on one connection: COMMIT when it resolves (and `deadline`, if
    * given, allows), ROLLBACK when it throws. With a deadline, every statement gets only the time left.
@@ -62,10 +74,10 @@ interface EmbeddedLike {
 
 function executor(run: (text: string, params: unknown[]) => Promise<QueryResult>, deadline?: CommitDeadline): SqlExecutor {
   return {
-    query: async <T>(statement: Prisma.Sql) => {
+    query: async <T>(statement: Statement<T>) => {
       // Nothing starts once the deadline has answered: its statement could only be rolled back.
       deadline?.assertOpen();
-      return (await run(statement.text, statement.values)).rows as T[];
+      return (await run(textOf(statement), paramsOf(statement))).rows as T[];
     },
   };
 }
@@ -87,7 +99,7 @@ async function commitWithin(commit: () => Promise<unknown>, deadline: CommitDead
 
 export function directSqlOnPool(pool: PoolLike): DirectSql {
   return {
-    query: async <T>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as T[],
+    query: async <T>(statement: Statement<T>) => (await pool.query(textOf(statement), paramsOf(statement))).rows as T[],
     transaction: async <T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T> => {
       deadline?.assertOpen();
       const client = await pool.connect();
@@ -133,7 +145,7 @@ function asError(error: unknown): Error {
 
 export function directSqlOnEmbedded(db: EmbeddedLike): DirectSql {
   return {
-    query: async <T>(statement: Prisma.Sql) => (await db.query(statement.text, statement.values)).rows as T[],
+    query: async <T>(statement: Statement<T>) => (await db.query(textOf(statement), paramsOf(statement))).rows as T[],
     transaction: <T>(work: (tx: SqlExecutor) => Promise<T>, deadline?: CommitDeadline): Promise<T> => {
       // One connection: the transaction waits its turn behind every other statement, so the
       // deadline is checked again once it has the database, and right before its COMMIT.

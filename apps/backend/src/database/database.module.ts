@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import { type Database, openDatabase } from './database.js';
 import { DirectSql } from './direct-sql.js';
-import { PrismaService } from './prisma.service.js';
+import { PrismaClient } from '../generated/prisma/client.js';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -24,10 +24,11 @@ export const DATABASE = Symbol('DATABASE');
         return database;
       },
     },
-    { provide: PrismaService, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+    // The client of the open database, injected by its own class: repositories ask for `PrismaClient`.
+    { provide: PrismaClient, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
     { provide: DirectSql, inject: [DATABASE], useFactory: (database: Database) => database.sql },
   ],
-  exports: [DATABASE, PrismaService, DirectSql],
+  exports: [DATABASE, PrismaClient, DirectSql],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
