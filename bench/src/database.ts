@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { createPostgresDatabase, type PostgresDatabase } from '@tasks/testkit';
 import { promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
-import pg from 'pg';
+import type pg from 'pg';
 import { backendDir } from './paths.js';
 
 const run = promisify(execFile);
@@ -16,34 +17,10 @@ export function pgSql(client: pg.Client | pg.Pool): Sql {
   return { query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] };
 }
 
-async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export interface ThrowawayDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
+export type ThrowawayDatabase = PostgresDatabase;
 
 /** A fresh empty database on the server of `serverUrl`; dropped (with its connections) afterwards. */
-export async function createDatabase(serverUrl: string): Promise<ThrowawayDatabase> {
-  const name = `tasks_bench_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
+export const createDatabase = (serverUrl: string): Promise<ThrowawayDatabase> => createPostgresDatabase(serverUrl, 'tasks_bench');
 
 /** Applies the backend's migrations with its own migrator (`dist/migrate.js`). */
 export async function migrate(env: NodeJS.ProcessEnv, node: string = process.execPath): Promise<void> {

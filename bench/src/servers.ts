@@ -1,21 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { answers, freePort, waitFor } from '@tasks/testkit';
 
-/** A free TCP port on 127.0.0.1 (asked of the OS, then released for the child to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 export interface Memory {
   /** Resident set size now, MB. */
@@ -101,22 +89,12 @@ export async function startServer(options: {
     }
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (exited !== undefined) throw new Error(`${options.name} exited (${exited}) during start-up:\n${output()}`);
-    try {
-      const response = await fetch(url + options.readyPath);
-      await response.arrayBuffer();
-      if (response.status === options.readyStatus) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${options.name} did not become ready:\n${output()}`);
-    }
-    await sleep(100);
-  }
+  await waitFor(options.name, () => answers(url + options.readyPath, options.readyStatus, 60_000), options.timeoutMs ?? 60_000, () =>
+    exited === undefined ? undefined : `exited (${exited}) during start-up`,
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output()}`);
+  });
   if (child.pid === undefined) throw new Error(`${options.name} has no pid`);
   return {
     name: options.name,

@@ -1,48 +1,24 @@
 /**
  * Helpers shared by the scripts that run the BUILT backend as a child process (soak.mjs, abuse.mjs):
- * a free port, a throwaway PostgreSQL database, spawning `dist/main.js` on 127.0.0.1, waiting for
- * readiness, one JSON request, and the server's peak RSS.
+ * spawning `dist/main.js` on 127.0.0.1 and the server's peak RSS; the free port, throwaway database and
+ * readiness poll come from @tasks/testkit, requests from @tasks/api-client.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { rawRequest } from '@tasks/api-client';
+import { createPostgresDatabase, freePort, waitUntilReady } from '@tasks/testkit';
 
 export const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-/** Runs one statement on the server's maintenance database (CREATE/DROP DATABASE). */
-async function onServer(serverUrl, sql) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+export { freePort };
 
 /** A fresh database on `serverUrl` (a PostgreSQL URL) and its drop; undefined without a server (PGlite). */
 export async function throwawayDatabase(serverUrl, prefix) {
-  if (!serverUrl) return undefined;
-  const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await onServer(serverUrl, `CREATE DATABASE "${name}"`);
-  const target = new URL(serverUrl);
-  target.pathname = `/${name}`;
-  return { url: target.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return serverUrl ? createPostgresDatabase(serverUrl, prefix) : undefined;
 }
 
 /**
@@ -81,33 +57,17 @@ export function startCommand() {
   return { env, nodeArgs: words.slice(0, -1) };
 }
 
-/** One request; the body parsed when it is JSON. */
+/** One request through the API client's raw side; the body parsed when it is JSON. */
 export async function request(baseUrl, method, route, { token, body, headers = {}, timeoutMs = 30_000 } = {}) {
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
-  };
+  const exchange = await rawRequest(baseUrl, method, route, { token: token || undefined, body: body || undefined, headers, timeoutMs });
+  return { status: exchange.status, headers: exchange.headers, json: exchange.body };
 }
 
-/** Resolves once /api/health/ready answers 200; throws after a minute or when the server exits. */
+/** Resolves once /api/health/ready answers 200; throws after a minute. */
 export async function waitReady(baseUrl, recentLog = () => '') {
-  for (let i = 0; ; i += 1) {
-    try {
-      if ((await request(baseUrl, 'GET', '/api/health/ready')).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (i > 600) throw new Error(`server did not become ready:\n${recentLog()}`);
-    await sleep(100);
-  }
+  await waitUntilReady(baseUrl, { timeoutMs: 60_000 }).catch(() => {
+    throw new Error(`server did not become ready:\n${recentLog()}`);
+  });
 }
 
 /** Peak resident set size of a live process in bytes (VmHWM), from /proc. */

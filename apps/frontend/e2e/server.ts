@@ -1,41 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import { createModeDatabase } from '@tasks/testkit';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const BACKEND_MAIN = path.join(REPO_ROOT, 'apps/backend/dist/main.js');
 const FRONTEND_INDEX = path.join(REPO_ROOT, 'apps/frontend/dist/index.html');
 const START_TIMEOUT_MS = 120_000;
 
-export interface Database {
-  /** DATABASE_URL for the server; undefined selects embedded PGlite in DATA_DIR. */
-  url: string | undefined;
-  drop(): Promise<void>;
-}
+export type Database = Awaited<ReturnType<typeof createModeDatabase>>;
 
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database on the PostgreSQL server of `serverUrl`, named at random. */
-export async function createDatabase(serverUrl: string | undefined): Promise<Database> {
-  if (serverUrl === undefined) return { url: undefined, drop: async () => undefined };
-  const name = `tasks_e2e_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
+/** A new, empty database on the PostgreSQL server of `serverUrl` (undefined: embedded PGlite in DATA_DIR). */
+export const createDatabase = (serverUrl: string | undefined): Promise<Database> => createModeDatabase(serverUrl, 'tasks_e2e');
 
 export interface RunningServer {
   url: string;

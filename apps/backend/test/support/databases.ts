@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createPostgresDatabase as createPostgresDatabaseOn, type PostgresDatabase } from '@tasks/testkit';
 import { afterAll, beforeAll } from 'vitest';
 
 /**
@@ -20,31 +19,10 @@ export interface ThrowawayDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>, server = serverUrl): Promise<T> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A fresh empty PostgreSQL database on the test server. */
-export async function createPostgresDatabase(
-  prefix = 'tasks_test',
-  server: string | undefined = serverUrl,
-): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(prefix = 'tasks_test', server: string | undefined = serverUrl): Promise<PostgresDatabase> {
   if (!server) throw new Error('DATABASE_URL is not set');
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`), server);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), server).then(() => undefined),
-  };
+  return createPostgresDatabaseOn(server, prefix);
 }
 
 /**

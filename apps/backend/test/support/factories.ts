@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthResponse, Task } from '@tasks/schemas';
+import { createContractClient } from '@tasks/api-client';
+import type { Task } from '@tasks/schemas';
+import { STATUS_PATH, type NewTaskOverrides } from '@tasks/testkit';
 import type { TestApp } from './test-app.js';
 
 export interface TestUser {
@@ -16,17 +18,14 @@ export interface NewUserOverrides {
   password?: string;
 }
 
+/** Factories go through the one typed client; the test's own limit applies, as with a bare fetch. */
+const clientFor = (t: TestApp, token?: string) => createContractClient({ baseUrl: t.url, token: token ?? null, timeoutMs: 24 * 60 * 60 * 1000 });
+
 /** Registers a fresh user through the real API (POST /api/auth/register) and returns its token. */
 export async function newUser(t: TestApp, overrides: NewUserOverrides = {}): Promise<TestUser> {
   const email = overrides.email ?? `user-${randomUUID()}@example.com`;
   const password = overrides.password ?? `pw-${randomUUID()}`;
-  const res = await fetch(`${t.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 201) throw new Error(`newUser: register answered ${res.status}: ${await res.text()}`);
-  const body = (await res.json()) as AuthResponse;
+  const body = await clientFor(t).register({ email, password });
   return {
     id: body.user.id,
     email: body.user.email,
@@ -36,41 +35,13 @@ export async function newUser(t: TestApp, overrides: NewUserOverrides = {}): Pro
   };
 }
 
-export interface NewTaskOverrides {
-  title?: string;
-  description?: string | null;
-  priority?: 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
-  /** Reached through the real lifecycle (e.g. FAILED = PENDING → RUNNING → FAILED). */
-  status?: 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-}
-
-const STATUS_PATH: Record<NonNullable<NewTaskOverrides['status']>, string[]> = {
-  PENDING: [],
-  RUNNING: ['RUNNING'],
-  COMPLETED: ['COMPLETED'],
-  FAILED: ['RUNNING', 'FAILED'],
-  CANCELLED: ['CANCELLED'],
-};
+export type { NewTaskOverrides };
 
 /** Creates a task for `user` through the real API (POST /api/tasks, then PATCHes for the status). */
 export async function newTask(t: TestApp, user: TestUser, overrides: NewTaskOverrides = {}): Promise<Task> {
   const { status = 'PENDING', ...fields } = overrides;
-  const headers = { ...user.headers, 'content-type': 'application/json' };
-  const res = await fetch(`${t.url}/api/tasks`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ title: `task ${randomUUID()}`, ...fields }),
-  });
-  if (res.status !== 201) throw new Error(`newTask: create answered ${res.status}: ${await res.text()}`);
-  let task = (await res.json()) as Task;
-  for (const step of STATUS_PATH[status]) {
-    const patched = await fetch(`${t.url}/api/tasks/${task.id}`, {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ status: step }),
-    });
-    if (patched.status !== 200) throw new Error(`newTask: PATCH ${step} answered ${patched.status}: ${await patched.text()}`);
-    task = (await patched.json()) as Task;
-  }
+  const client = clientFor(t, user.token);
+  let task = await client.createTask({ title: `task ${randomUUID()}`, ...fields });
+  for (const step of STATUS_PATH[status]) task = await client.updateTask(task.id, { status: step });
   return task;
 }

@@ -5,12 +5,14 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, waitFor, waitUntilReady } from '@tasks/testkit';
 import pg from 'pg';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -19,48 +21,6 @@ export const REPO_DIR = path.resolve(BACKEND_DIR, '../..');
 export const PROCESS_JWT_SECRET = 'process-test-secret-long-enough-for-hs256-0123456789';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, abort?: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const reason = abort?.();
-    if (reason) throw new Error(`${what}: ${reason}`);
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-function tcpAnswers(port: number, send?: string, expect?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => {
-      if (send === undefined) return done(true);
-      socket.write(send);
-    });
-    socket.on('data', (data) => done(expect === undefined || data.toString().includes(expect)));
-  });
-}
 
 // ---------------------------------------------------------------- backend build
 
@@ -142,14 +102,12 @@ export async function startBackend(options: BackendOptions): Promise<BackendProc
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  const probe = options.waitFor === 'live' ? '/api/health/live' : '/api/health/ready';
   try {
-    await waitFor(
-      `backend on ${port}`,
-      async () => (await fetch(`${url}${probe}`, { signal: AbortSignal.timeout(2_000) })).status === 200,
-      60_000,
-      () => (exitInfo ? `exited with ${exitInfo.code ?? exitInfo.signal}:\n${output.slice(-20).join('\n')}` : undefined),
-    );
+    await waitUntilReady(url, {
+      probe: options.waitFor === 'live' ? 'live' : 'ready',
+      timeoutMs: 60_000,
+      abort: () => (exitInfo ? `exited with ${exitInfo.code ?? exitInfo.signal}:\n${output.slice(-20).join('\n')}` : undefined),
+    });
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -294,45 +252,4 @@ export class PrivatePostgres {
   }
 }
 
-// ---------------------------------------------------------------- private Redis
-
-export class PrivateRedis {
-  private child: ChildProcess | undefined;
-
-  private constructor(readonly port: number) {}
-
-  static async create(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.start();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
-      stdio: 'ignore',
-    });
-    this.child = child;
-    let exited = false;
-    child.on('exit', () => {
-      exited = true;
-    });
-    await waitFor('private redis', () => tcpAnswers(this.port, 'PING\r\n', 'PONG'), 15_000, () => (exited ? 'redis-server exited' : undefined));
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await gone;
-    this.child = undefined;
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-  }
-}
+export { PrivateRedis } from './private-redis.js';

@@ -1,6 +1,7 @@
 import { taskSchema, type Problem, type Task } from '@tasks/schemas';
 import { expect } from 'vitest';
 import type { TestUser } from '../support/factories.js';
+import { call } from '../support/http-client.js';
 import type { TestApp } from '../support/test-app.js';
 
 export interface Res<T = unknown> {
@@ -8,6 +9,9 @@ export interface Res<T = unknown> {
   headers: Headers;
   body: T;
 }
+
+/** The test's own limit applies, as with a bare fetch. */
+const NO_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 /** One request to the app as `user` (or anonymous), JSON in and out. */
 export async function api<T = unknown>(
@@ -18,16 +22,9 @@ export async function api<T = unknown>(
   options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<Res<T>> {
   const headers: Record<string, string> = { ...(user?.headers ?? {}), ...options.headers };
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  } else if (body !== undefined) {
-    headers['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(`${t.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  if (options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await call(t.url, method, path, { ...options, headers, timeoutMs: NO_TIMEOUT_MS });
+  return { status: res.status, headers: res.headers, body: (res.text ? JSON.parse(res.text) : undefined) as T };
 }
 
 export function expectTask(body: unknown): Task {

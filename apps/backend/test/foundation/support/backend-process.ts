@@ -4,11 +4,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { answers, freePort, waitFor } from '@tasks/testkit';
+
+export { freePort };
 
 export const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(BACKEND_DIR, 'dist/main.js');
@@ -56,17 +58,6 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -110,14 +101,8 @@ export async function spawnBackend(env: Record<string, string>): Promise<Backend
         return [];
       }
     });
-  const poll = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check().catch(() => false))) {
-      if (exit) throw new Error(`${what}: the process exited (${exit.code ?? exit.signal}):\n${text}`);
-      if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms:\n${text}`);
-      await sleep(100);
-    }
-  };
+  const poll = (what: string, check: () => Promise<boolean>, timeoutMs: number) =>
+    waitFor(what, check, timeoutMs, () => (exit ? `the process exited (${exit.code ?? exit.signal}):\n${text}` : undefined));
   return {
     url,
     child,
@@ -127,7 +112,7 @@ export async function spawnBackend(env: Record<string, string>): Promise<Backend
     ready: (timeoutMs = 90_000) =>
       poll(
         'ready',
-        async () => (await fetch(`${url}/api/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200,
+        () => answers(`${url}/api/health/ready`),
         timeoutMs,
       ),
     waitForLog: (match, timeoutMs = 10_000) => poll('log line', async () => logs().some(match), timeoutMs),

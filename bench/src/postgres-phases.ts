@@ -1,0 +1,103 @@
+// The measured phases of the PostgreSQL part, in the order `runPostgres` calls them.
+import type { BenchUser } from './database.js';
+import { measure, warmUp, type Workload } from './http-load.js';
+import { log, options, type Stops } from './context.js';
+import { startApp } from './launch.js';
+import type { BenchReport } from './report.js';
+import { freePort, type RunningServer, startOtlpSink } from './servers.js';
+import { measureDelivery } from './socket-load.js';
+import { loadOptions, maxRate } from './steps.js';
+
+export interface PostgresServers {
+  app: RunningServer;
+  baseline: RunningServer;
+  /** The LOG_LEVEL=info instance, when the logging part runs. */
+  appInfo: RunningServer | undefined;
+  env: NodeJS.ProcessEnv;
+  users: BenchUser[];
+  /** The workloads measured with the request log on. */
+  logged: readonly Workload[];
+}
+
+/** Each workload at full speed, app then baseline (and the info-logging instance where asked). */
+export async function measureHttp(report: BenchReport, { app, baseline, appInfo, users, logged }: PostgresServers): Promise<void> {
+  if (options.parts.has('http')) {
+    log('HTTP at full speed (each workload: app, then baseline)');
+    for (const workload of options.workloads) {
+      const appResult = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
+      const baseResult = await maxRate(baseline, workload, users, options.warmUpSec, options.durationSec);
+      report.http[workload] = { app: appResult, baseline: baseResult };
+      if (appInfo && logged.includes(workload)) {
+        report.logging[workload] = { warn: appResult, info: await maxRate(appInfo, workload, users, options.warmUpSec, options.durationSec) };
+      }
+    }
+  } else if (appInfo) {
+    log('LOG_LEVEL=info (one request log line per request) against warn');
+    for (const workload of logged) {
+      const warn = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
+      report.logging[workload] = { warn, info: await maxRate(appInfo, workload, users, options.warmUpSec, options.durationSec) };
+    }
+  }
+}
+
+/** HTTP at half the app's own maximum rate, and the baseline at the same rate (the machine's latency floor). */
+export async function measureHalfRate(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
+  log("HTTP at half the app's own maximum rate");
+  for (const workload of options.workloads.filter((w) => w !== 'mix' || !options.parts.has('soak'))) {
+    const max = report.http[workload]?.app.rps ?? (await maxRate(app, workload, users, options.warmUpSec, options.durationSec)).rps;
+    const rate = Math.max(1, Math.floor(max / 2));
+    const result = await measure(loadOptions(app, workload, users, options.halfRateSec, rate));
+    app.assertRunning();
+    const base = await measure(loadOptions(baseline, workload, users, options.halfRateSec, rate));
+    report.halfRate[workload] = { rate, result, baseline: base };
+    log(`  app ${workload.padEnd(6)} at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} ms  p99 ${base.p99} ms`);
+  }
+}
+
+/**
+ * Two more instances of the same build on the same database: metrics on, and tracing on (exporting
+ * to a local sink), each measured right after the plain instance on every workload.
+ */
+export async function measureObservability(report: BenchReport, { app, env, users }: PostgresServers, stops: Stops): Promise<void> {
+  const sink = await startOtlpSink();
+  stops.push(() => sink.close());
+  const metricsOn = await startApp('app-metrics', { ...env, METRICS_PORT: String(await freePort()) });
+  stops.push(() => metricsOn.stop());
+  const tracingOn = await startApp('app-tracing', { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+  stops.push(() => tracingOn.stop());
+  for (const server of [metricsOn, tracingOn]) {
+    await warmUp(loadOptions(server, 'mix', users, options.globalWarmUpSec), options.globalWarmUpSec);
+  }
+  log('observability: both off, metrics on, tracing on (each workload, back to back)');
+  for (const workload of options.workloads) {
+    const off = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
+    const metrics = await maxRate(metricsOn, workload, users, options.warmUpSec, options.durationSec);
+    const tracing = await maxRate(tracingOn, workload, users, options.warmUpSec, options.durationSec);
+    report.observability[workload] = { off, metrics, tracing };
+  }
+  log(`  the OTLP sink received ${sink.spansBatches()} span batches`);
+}
+
+/** Socket.IO delivery under a steady stream, not an overload: at most half the app's measured write capacity. */
+export async function measureSocket(report: BenchReport, { app, users }: PostgresServers): Promise<void> {
+  const writeMax = Math.min(report.http.create?.app.rps ?? Infinity, report.http.patch?.app.rps ?? Infinity);
+  const ratePerSec = Math.max(1, Math.min(options.socket.ratePerSec, Math.floor(writeMax / 2)));
+  log(`Socket.IO: ${options.socket.clients} clients, ${ratePerSec} mutations/s for ${options.socket.durationSec}s`);
+  report.socket = await measureDelivery({ url: app.url, pid: app.pid, users, ...options.socket, ratePerSec });
+  app.assertRunning();
+  log(`  delivered ${report.socket.delivered}/${report.socket.expected}, lost ${report.socket.lost}, misdelivered ${report.socket.misdelivered}; p50 ${report.socket.p50.toFixed(1)} ms p99 ${report.socket.p99.toFixed(1)} ms`);
+}
+
+/** The mix at half the max for the soak duration, then the baseline at the same rate. */
+export async function measureSoak(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
+  const max = report.http.mix?.app.rps ?? (await maxRate(app, 'mix', users, options.warmUpSec, options.durationSec)).rps;
+  const rate = Math.max(1, Math.floor(max / 2));
+  log(`soak: mix at ${rate} req/s (half the max) for ${options.soakSec}s`);
+  const result = await measure(loadOptions(app, 'mix', users, options.soakSec, rate));
+  app.assertRunning();
+  report.soak = { rate, result };
+  const base = await measure(loadOptions(baseline, 'mix', users, options.halfRateSec, rate));
+  report.halfRate.mix = { rate, result, baseline: base };
+  log(`  baseline mix at ${rate} req/s for ${options.halfRateSec}s: p50 ${base.p50} ms  p99 ${base.p99} ms`);
+  log(`  p99 ${result.p99} ms; RSS ${result.rss.startMb.toFixed(0)} → ${result.rss.endMb.toFixed(0)} MB (peak ${result.rss.peakMb.toFixed(0)})`);
+}

@@ -1,0 +1,4 @@
+export * from './contract-client.js';
+export * from './errors.js';
+export * from './subscription.js';
+export * from './raw.js';

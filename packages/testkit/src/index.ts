@@ -1,0 +1,4 @@
+export * from './databases.js';
+export * from './ports.js';
+export * from './readiness.js';
+export * from './factories.js';
