@@ -49,7 +49,7 @@ describe('one process per data directory', { timeout: 180_000 }, () => {
   const holder = async (dataDir: string): Promise<ChildProcess> => {
     const child = spawnChild(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(BACKEND_DIR, 'dist/prisma/data-dir-lock.js'))}); m.acquireDataDirLock(${JSON.stringify(dataDir)}); console.log('locked'); setInterval(() => {}, 1000);`],
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(BACKEND_DIR, 'dist/database/data-dir-lock.js'))}); m.acquireDataDirLock(${JSON.stringify(dataDir)}); console.log('locked'); setInterval(() => {}, 1000);`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
