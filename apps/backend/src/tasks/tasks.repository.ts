@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { LogEntry, TaskFilter, TaskPriority, TaskSort } from '@tasks/schemas';
+import type { LogEntry, TaskFilter, TaskPriority } from '@tasks/schemas';
 import { type CompiledQuery, type Selection, sql, type Updateable } from 'kysely';
 import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/direct-sql.js';
 import { db, fieldsOf, prepare, snakeCase } from '../database/query-builder.js';
 import type { DB } from '../generated/kysely/db.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { TaskChanges } from './task-lifecycle.js';
+import { inEnum, ORDER_BY } from './task-list.sql.js';
 
 /** First key of the two-key advisory lock that serialises "start a task" per user. */
 const RUNNING_CAP_LOCK_SPACE = 4_104_001;
@@ -20,37 +21,8 @@ export interface LogRow {
   message: string;
 }
 
-// Sort key of each list order; the id breaks ties in the same direction.
-// PostgreSQL orders the priority enum as declared (LOW < MEDIUM < HIGH < URGENT).
-const SORT_KEYS: Record<TaskSort, readonly [column: string, direction: 'ASC' | 'DESC']> = {
-  createdAt: ['created_at', 'ASC'],
-  '-createdAt': ['created_at', 'DESC'],
-  updatedAt: ['updated_at', 'ASC'],
-  '-updatedAt': ['updated_at', 'DESC'],
-  priority: ['priority', 'ASC'],
-  '-priority': ['priority', 'DESC'],
-};
-
-/** `ORDER BY` keys of `sort`, qualified with `table` when given (constants only, no input). */
-function orderBy(sort: TaskSort, table = ''): Prisma.Sql {
-  const [column, direction] = SORT_KEYS[sort];
-  const q = table ? `${table}.` : '';
-  return Prisma.raw(`${q}${column} ${direction}, ${q}id ${direction}`);
-}
-
-// Built once: the page's own order, and the same keys on its alias `p` for the outer query.
-const ORDER_BY = Object.fromEntries(
-  (Object.keys(SORT_KEYS) as TaskSort[]).map((sort) => [sort, { inner: orderBy(sort), outer: orderBy(sort, 'p') }]),
-) as Record<TaskSort, { inner: Prisma.Sql; outer: Prisma.Sql }>;
-
 /** A list row: the total, and a task's columns (all null on the one row of an empty page). */
 type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number };
-
-/** `column IN (…)` over enum values, each parameter cast to the column's enum type. */
-function inEnum(column: Prisma.Sql, type: Prisma.Sql, values: readonly string[]): Prisma.Sql {
-  if (values.length === 0) return Prisma.sql`false`;
-  return Prisma.sql`${column} IN (${Prisma.join(values.map((value) => Prisma.sql`${value}::${type}`))})`;
-}
 
 /** The task's columns, aliased to the model's field names (checked against `DB` by Kysely). */
 const TASK_SELECTION = fieldsOf(Prisma.TaskScalarFieldEnum);
