@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ChangesModule } from './changes/changes.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({})
@@ -22,7 +23,7 @@ export class AppModule {
       imports: [ConfigModule.forRoot(config), MetricsModule.forRoot(config), DomainEventsModule, DatabaseModule, RedisModule, AuthModule,
         HealthModule,
         // TASKS_API_ENABLED=false: the routes and the live events do not exist at all (404, no `/tasks` namespace).
-        ...(config.tasks.enabled ? [TasksModule, RealtimeModule] : [])],
+        ...(config.tasks.enabled ? [TasksModule, ChangesModule, RealtimeModule] : [])],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         {

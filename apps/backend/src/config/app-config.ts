@@ -44,6 +44,12 @@ export interface AppConfigValues {
     /** Writes under /api/tasks per user per minute. */
     readonly writeRateLimit: number;
   };
+  readonly changes: {
+    /** CHANGES_RETENTION in seconds. */
+    readonly retentionSeconds: number;
+    /** Between two prune runs. */
+    readonly pruneIntervalMs: number;
+  };
   readonly realtime: {
     readonly socketsPerUser: number;
     /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
@@ -77,6 +83,7 @@ export class AppConfig implements AppConfigValues {
   readonly passwordHashing!: AppConfigValues['passwordHashing'];
   readonly auditHmacKey!: Buffer;
   readonly tasks!: AppConfigValues['tasks'];
+  readonly changes!: AppConfigValues['changes'];
   readonly realtime!: AppConfigValues['realtime'];
   readonly docsEnabled!: boolean;
   readonly trustProxy!: AppConfigValues['trustProxy'];
@@ -145,6 +152,12 @@ function auditHmacKey(configured: string | undefined, jwtSecret: string): Buffer
   return Buffer.from(hkdfSync('sha256', jwtSecret, '', 'tasks-api audit email hmac v1', 32));
 }
 
+/** A tenth of the retention, at least a minute and at most an hour, unless set. */
+function pruneIntervalMs(retentionSeconds: number, configured: number | undefined): number {
+  if (configured !== undefined) return configured * 1000;
+  return Math.min(3600, Math.max(60, Math.round(retentionSeconds / 10))) * 1000;
+}
+
 /** The OTLP spec: the signal-specific URL is used as is, the base endpoint gets `/v1/traces` appended. */
 function tracesUrl(env: Env): string | undefined {
   if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
@@ -205,6 +218,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       logLimit: env.TASKS_LOG_LIMIT,
       maxPerUser: env.TASKS_MAX_PER_USER,
       writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
+    },
+    changes: {
+      retentionSeconds: env.CHANGES_RETENTION,
+      pruneIntervalMs: pruneIntervalMs(env.CHANGES_RETENTION, env.CHANGES_PRUNE_INTERVAL),
     },
     realtime: {
       socketsPerUser: env.SOCKETS_PER_USER,

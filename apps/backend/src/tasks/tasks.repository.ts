@@ -6,6 +6,7 @@ import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/di
 import { db, fieldsOf, prepare, snakeCase } from '../database/query-builder.js';
 import type { DB } from '../generated/kysely/db.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { type ChangeRecord, ChangeWrites, type RecordedChange } from '../changes/change-log.sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
 import { inEnum, ORDER_BY } from './task-list.sql.js';
 
@@ -21,8 +22,8 @@ export interface LogRow {
   message: string;
 }
 
-/** A list row: the total, and a task's columns (all null on the one row of an empty page). */
-type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number };
+/** A list row: the total, the feed position, and a task's columns (all null on the one row of an empty page). */
+type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number; changeSeq: string };
 
 /** The task's columns, aliased to the model's field names (checked against `DB` by Kysely). */
 const TASK_SELECTION = fieldsOf(Prisma.TaskScalarFieldEnum);
@@ -133,7 +134,16 @@ const countRunning = prepare((userId: string) =>
  * write can change until this one commits: concurrent edits queue instead of failing.
  */
 export class TaskWrites {
-  constructor(private readonly tx: SqlExecutor) {}
+  private readonly changes: ChangeWrites;
+
+  constructor(private readonly tx: SqlExecutor) {
+    this.changes = new ChangeWrites(tx);
+  }
+
+  /** Records the change this transaction made in the user's feed; must be its last statement (see ChangeWrites). */
+  recordChange(userId: string, change: ChangeRecord): Promise<RecordedChange> {
+    return this.changes.record(userId, change);
+  }
 
   /**
    * Inserts only while the user has fewer than `maxLive` live tasks; null when at the quota. Far from
@@ -238,7 +248,7 @@ export class TasksRepository {
    * gave, without its BEGIN / SET TRANSACTION / COMMIT round trips). The count is the one-row left
    * side of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows).
    */
-  async listForUser(userId: string, filter: TaskFilter): Promise<{ rows: TaskRow[]; total: number }> {
+  async listForUser(userId: string, filter: TaskFilter): Promise<{ rows: TaskRow[]; total: number; changeSeq: number }> {
     const where = Prisma.sql`user_id = ${userId}::uuid AND deleted_at IS NULL
       ${filter.status ? Prisma.sql`AND ${inEnum(Prisma.sql`status`, Prisma.sql`"TaskStatus"`, filter.status)}` : Prisma.empty}
       ${filter.priority ? Prisma.sql`AND ${inEnum(Prisma.sql`priority`, Prisma.sql`"TaskPriority"`, filter.priority)}` : Prisma.empty}`;
@@ -246,16 +256,18 @@ export class TasksRepository {
     // (alphabetical order), not the enum.
     const order = ORDER_BY[filter.sort];
     const found = await this.sql.query<PageRow>(Prisma.sql`
-      SELECT c.total, ${PAGE_COLUMNS}
-      FROM (SELECT count(*)::int AS total FROM tasks WHERE ${where}) AS c
+      SELECT c.total, c."changeSeq", ${PAGE_COLUMNS}
+      FROM (SELECT count(*)::int AS total,
+        (SELECT change_seq::text FROM users WHERE id = ${userId}::uuid) AS "changeSeq" FROM tasks WHERE ${where}) AS c
       LEFT JOIN LATERAL (
         SELECT * FROM tasks WHERE ${where} ORDER BY ${order.inner} LIMIT ${filter.limit} OFFSET ${filter.offset}
       ) AS p ON true
       ORDER BY ${order.outer}`);
     const total = found[0]?.total ?? 0;
+    const changeSeq = Number(found[0]?.changeSeq ?? 0);
     const rows: TaskRow[] = [];
-    for (const { total: _total, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
-    return { rows, total };
+    for (const { total: _total, changeSeq: _seq, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
+    return { rows, total, changeSeq };
   }
 
   /**

@@ -15,6 +15,8 @@ import {
 import type { AuthUser } from '../auth/auth-user.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
+import { ChangeCursorCodec } from '../changes/change-cursor.js';
+import { LOG_APPEND_FIELDS, taskChange } from '../changes/task-change.js';
 import { AppConfig } from '../config/app-config.js';
 import { epochMs, Metrics } from '../metrics/metrics.js';
 import type { TaskRow } from './tasks.repository.js';
@@ -37,6 +39,7 @@ import { TasksRepository, type TaskWrites } from './tasks.repository.js';
 @Injectable()
 export class TasksService {
   private readonly logCursors: LogCursorCodec;
+  private readonly changeCursors: ChangeCursorCodec;
 
   constructor(
     private readonly repository: TasksRepository,
@@ -46,12 +49,17 @@ export class TasksService {
     private readonly metrics: Metrics,
   ) {
     this.logCursors = new LogCursorCodec(config.jwt.secret);
+    this.changeCursors = new ChangeCursorCodec(config.jwt.secret);
   }
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
     const max = this.config.tasks.maxPerUser;
     const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
-    const row = await this.repository.write(budget, (writes) => writes.insertBelowQuota(user.id, data, new Date(), max));
+    const row = await this.repository.write(budget, async (writes) => {
+      const created = await writes.insertBelowQuota(user.id, data, new Date(), max);
+      if (created) await writes.recordChange(user.id, taskChange('task:created', created));
+      return created;
+    });
     if (!row) {
       this.audit.write('tasks.quota_exceeded', { userId: user.id, max }, budget.origin);
       this.metrics.rateLimitRejected('tasks_quota');
@@ -65,11 +73,12 @@ export class TasksService {
    * very long texts do); `limit` then says how many it holds, so `offset + limit` continues it.
    */
   async list(user: AuthUser, filter: TaskFilter): Promise<TaskList> {
-    const { rows, total } = await this.repository.listForUser(user.id, filter);
+    const { rows, total, changeSeq } = await this.repository.listForUser(user.id, filter);
     const items = rows.map(toTask);
+    const changesCursor = this.changeCursors.encode(user.id, changeSeq);
     const fit = countWithin(items, taskBytesBound);
-    if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset: filter.offset };
-    return { items, total, limit: filter.limit, offset: filter.offset };
+    if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset: filter.offset, changesCursor };
+    return { items, total, limit: filter.limit, offset: filter.offset, changesCursor };
   }
 
   /** Newest first; a page also stops early to stay under 1 MiB, and `nextCursor` continues it. */
@@ -126,15 +135,21 @@ export class TasksService {
     const now = new Date();
     const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
     const keep = this.config.tasks.logLimit;
-    const row = await this.repository.write(budget, (writes) => writes.appendLog(user.id, id, entry, keep, now));
+    const row = await this.repository.write(budget, async (writes) => {
+      const appended = await writes.appendLog(user.id, id, entry, keep, now);
+      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS));
+      return appended;
+    });
     if (!row) throw new TaskNotFoundError();
-    return { entry, task: this.published(user, 'task.updated', row, budget, ['logCount', 'lastLog']) };
+    return { entry, task: this.published(user, 'task.updated', row, budget, LOG_APPEND_FIELDS) };
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
     const row = await this.repository.write(budget, async (writes) => {
       if (ifMatch.kind === 'versions') await this.lockedAt(writes, user, id, ifMatch);
-      return writes.softDelete(user.id, id, undefined, new Date());
+      const deleted = await writes.softDelete(user.id, id, undefined, new Date());
+      if (deleted) await writes.recordChange(user.id, taskChange('task:deleted', deleted));
+      return deleted;
     });
     if (!row) throw new TaskNotFoundError();
     this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, committedAt: epochMs() });
@@ -162,7 +177,11 @@ export class TasksService {
         const cap = this.config.tasks.maxConcurrent;
         if ((await writes.countRunningExclusively(user.id)) >= cap) throw new RunningCapReachedError(cap);
       }
-      return { row: await writes.update(user.id, id, changes, now), changed: Object.keys(changes) };
+      const updated = await writes.update(user.id, id, changes, now);
+      const changed = Object.keys(changes);
+      // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
+      await writes.recordChange(user.id, taskChange('task:updated', updated, changed));
+      return { row: updated, changed };
     });
     return changed.length > 0 ? this.published(user, 'task.updated', row, budget, changed) : toTask(row);
   }

@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Over a per-user quota (problem type /api/problems/quota-exceeded).',
   404: 'No such task for this user (also for deleted tasks and other users’ tasks).',
   409: 'Conflict with the current state (lifecycle, running cap, taken email).',
+  410: 'The changes after this cursor are past CHANGES_RETENTION (problem type /api/problems/cursor-expired): list again.',
   412: 'If-Match does not name the current version.',
   429: 'Too many attempts or writes; see Retry-After and the RateLimit headers.',
   503: 'The request ran out of time or the database is unavailable; see Retry-After.',

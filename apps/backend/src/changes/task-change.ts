@@ -1,0 +1,12 @@
+import type { TaskChangeType } from '../generated/kysely/enums.js';
+import { toTask } from '../tasks/task.mapper.js';
+import type { TaskRow } from '../tasks/tasks.repository.js';
+import type { ChangeRecord } from './change-log.sql.js';
+
+/** The fields a log append changes. */
+export const LOG_APPEND_FIELDS: readonly string[] = ['logCount', 'lastLog'];
+
+/** The change record of a write that left the task as `row` (a delete records no task). */
+export function taskChange(type: TaskChangeType, row: TaskRow, changed: readonly string[] = []): ChangeRecord {
+  return { taskId: row.id, type, version: row.version, changed, task: type === 'task:deleted' ? null : toTask(row) };
+}
