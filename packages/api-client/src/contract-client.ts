@@ -3,6 +3,10 @@
 // drifts from the contract fails loudly here instead of rendering half-broken data.
 import {
   authResponseSchema,
+  bulkResultSchema,
+  changesPageSchema,
+  historyPageSchema,
+  taskStatsSchema,
   logEntrySchema,
   logPageSchema,
   problemSchema,
@@ -11,6 +15,11 @@ import {
   userSchema,
   type AppendLogInput,
   type AuthResponse,
+  type BulkResult,
+  type BulkTasksInput,
+  type ChangesPage,
+  type HistoryPage,
+  type TaskStats,
   type CreateTaskInput,
   type LogEntry,
   type LogPage,
@@ -36,6 +45,10 @@ export interface TaskListFilter {
   limit?: number;
   offset?: number;
   sort?: TaskSort;
+  /** Full-text search over title and description (1–200 characters). */
+  q?: string;
+  /** A previous page's `nextCursor` (keyset paging; same filters and sort, no offset). */
+  cursor?: string;
 }
 
 /** Query of `GET /api/tasks/:id/logs`: `cursor` is the previous page's `nextCursor`. */
@@ -78,6 +91,16 @@ function toQuery(filter: TaskListFilter): string {
   if (filter.limit !== undefined) params.set('limit', String(filter.limit));
   if (filter.offset !== undefined) params.set('offset', String(filter.offset));
   if (filter.sort !== undefined) params.set('sort', filter.sort);
+  if (filter.q !== undefined) params.set('q', filter.q);
+  if (filter.cursor !== undefined) params.set('cursor', filter.cursor);
+  const query = params.toString();
+  return query === '' ? '' : `?${query}`;
+}
+
+/** `?a=1&b=2` of the defined values, or '' when there is none. */
+function queryOf(values: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null) params.set(key, String(value));
   const query = params.toString();
   return query === '' ? '' : `?${query}`;
 }
@@ -193,6 +216,19 @@ export function createContractClient(options: ContractClientOptions) {
       return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
     },
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
+    /** Counts of the live tasks by status and by priority. */
+    getStats: (): Promise<TaskStats> => request({ method: 'GET', path: '/api/tasks/stats', schema: taskStatsSchema }),
+    /** One status change or delete over up to 100 ids, each applied on its own; results in the order of `ids`. */
+    bulk: (input: BulkTasksInput): Promise<BulkResult> =>
+      request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResultSchema }),
+
+    // ----- change feed -----
+    /** The changes after `since`, oldest first (without `since`: none, and the cursor to follow from). 410 once expired. */
+    changes: (since?: string | null, limit?: number): Promise<ChangesPage> =>
+      request({ method: 'GET', path: `/api/tasks/changes${queryOf({ since, limit })}`, schema: changesPageSchema }),
+    /** One page of a task's changes, newest first; pass `nextCursor` back to continue. */
+    history: (id: string, page: { limit?: number; cursor?: string | null } = {}): Promise<HistoryPage> =>
+      request({ method: 'GET', path: `${taskPath(id)}/history${queryOf(page)}`, schema: historyPageSchema }),
 
     // ----- real-time -----
     /** Opens the `/tasks` namespace with the current token; events arrive parsed and typed. */
