@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -13,6 +13,8 @@ interface ConfirmDialogProps {
 /** A modal confirmation on the native <dialog>: focus trap and Escape come with it. */
 export function ConfirmDialog({ open, title, message, confirmLabel, busy = false, onConfirm, onCancel }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Unique per dialog: a screen may hold several (closed ones stay in the DOM).
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (dialog === null) return;
@@ -24,13 +26,13 @@ export function ConfirmDialog({ open, title, message, confirmLabel, busy = false
     <dialog
       ref={ref}
       className="dialog"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       <p>{message}</p>
       <div className="actions">
         <button type="button" onClick={onCancel} autoFocus>

@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { EditTaskForm } from './EditTaskForm.js';
 import { PriorityBadge, StatusBadge } from './StatusBadge.js';
 import { TaskLogs } from './TaskLogs.js';
+import { TaskHistory } from './TaskHistory.js';
 import { actionsFor, formatDate } from './task-labels.js';
 import { handleTaskError, type TaskErrorHandlers } from './task-errors.js';
 import { refreshTask, useDeleteTask, useUpdateTask } from './task-mutations.js';
@@ -165,6 +166,7 @@ export function TaskDetail({ task, onDeleted, onClose, onSessionEnded }: TaskDet
       )}
 
       <TaskLogs key={task.id} task={task} {...handlers} />
+      <TaskHistory key={`history-${task.id}`} id={task.id} />
 
       <ConfirmDialog
         open={confirmDelete}

@@ -1,6 +1,7 @@
 import { TASK_PRIORITIES, TASK_SORTS, TASK_STATUSES, type TaskPriority, type TaskSort, type TaskStatus } from '@tasks/schemas';
 import type { Filter } from './task-cache.js';
 import { PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS } from './task-labels.js';
+import { SearchBox } from './SearchBox.js';
 
 interface FilterSelectProps<V extends string> {
   id: string;
@@ -33,6 +34,7 @@ function FilterSelect<V extends string>({ id, label, value, values, labels, allL
 export function TaskFilters({ filter, onChange }: { filter: Filter; onChange(patch: Partial<Filter>): void }) {
   return (
     <div className="filters" role="group" aria-label="Filter and sort">
+      <SearchBox value={filter.q} onSearch={(q) => onChange({ q })} />
       <FilterSelect<TaskStatus>
         id="filter-status"
         label="Status"

@@ -6,11 +6,12 @@ import { Alert } from '../../components/Field.js';
 import { CreateTaskForm } from './CreateTaskForm.js';
 import { TaskDetail } from './TaskDetail.js';
 import { TaskFilters } from './TaskFilters.js';
-import { PriorityBadge, StatusBadge } from './StatusBadge.js';
-import { formatDate } from './task-labels.js';
+import { TaskList } from './TaskList.js';
+import { BulkActions } from './BulkActions.js';
+import { StatusBar } from './StatusBar.js';
 import { newer, taskKeys, type Filter } from './task-cache.js';
 import { PAGE_SIZE, createTasksQueryClient, useTaskDetail, useTaskList } from './task-queries.js';
-import { useTaskEvents } from './use-task-events.js';
+import { useTaskSync, type SyncStatus } from './use-task-sync.js';
 
 interface TasksScreenProps {
   onSessionEnded(): void;
@@ -28,15 +29,16 @@ export function TasksScreen(props: TasksScreenProps) {
 
 function TasksView({ onSessionEnded }: TasksScreenProps) {
   const client = useQueryClient();
-  const [filter, setFilter] = useState<Filter>({ status: '', priority: '', sort: '-createdAt', offset: 0 });
+  const [filter, setFilter] = useState<Filter>({ status: '', priority: '', sort: '-createdAt', offset: 0, q: '' });
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [checked, setChecked] = useState<ReadonlyMap<string, Task>>(new Map());
   const [notice, setNotice] = useState<string>();
   const list = useTaskList(filter);
   const detail = useTaskDetail(selectedId);
   const selected = selectedId === null ? null : (detail.data ?? null);
   const sessionEnded = useEffectEvent(onSessionEnded);
 
-  const live = useTaskEvents({
+  const sync = useTaskSync({
     onSessionEnded,
     onDeletedElsewhere: (id) => {
       if (id !== selectedId) return;
@@ -56,6 +58,16 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
   const shown = list.data;
 
   const update = (patch: Partial<Filter>) => setFilter((f) => ({ ...f, offset: 0, ...patch }));
+
+  const check = (tasks: readonly Task[], on: boolean) =>
+    setChecked((current) => {
+      const next = new Map(current);
+      for (const task of tasks) {
+        if (on) next.set(task.id, task);
+        else next.delete(task.id);
+      }
+      return next;
+    });
 
   const deleted = (id: string) => {
     setSelectedId((current) => (current === id ? null : current));
@@ -84,10 +96,12 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
         <section className="card" aria-labelledby="list-title">
           <div className="list-head">
             <h2 id="list-title">Your tasks</h2>
-            <span className={`live ${live ? 'on' : 'off'}`} role="status" title="Changes from other tabs and devices appear here live">
-              {live ? 'Live' : 'Offline'}
+            <span className={`live ${sync.live ? 'on' : 'off'}`} role="status" title="Changes from other tabs and devices appear here live">
+              {sync.live ? 'Live' : 'Offline'}
             </span>
           </div>
+          <SyncNote status={sync} />
+          <StatusBar />
           <TaskFilters filter={filter} onChange={update} />
 
           <Alert message={notice} tone="info" />
@@ -95,30 +109,21 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
           {shown === undefined && listError === undefined && <p className="muted">Loading…</p>}
           {shown !== undefined && shown.items.length === 0 && (
             <p className="muted empty">
-              {filter.status === '' && filter.priority === '' ? 'No tasks yet. Add your first one above.' : 'No tasks match these filters.'}
+              {filter.status === '' && filter.priority === '' && filter.q.trim() === ''
+                ? 'No tasks yet. Add your first one above.'
+                : 'No tasks match these filters.'}
             </p>
           )}
+          <BulkActions selected={checked} onDone={() => setChecked(new Map())} onSessionEnded={onSessionEnded} />
           {shown !== undefined && shown.items.length > 0 && (
-            <ul className="task-list" aria-label="Tasks">
-              {shown.items.map((task) => (
-                <li key={task.id}>
-                  <button
-                    type="button"
-                    className={`task-row${selectedId === task.id ? ' selected' : ''}`}
-                    aria-current={selectedId === task.id ? 'true' : undefined}
-                    onClick={() => open(task)}
-                    data-testid="task-row"
-                  >
-                    <span className="task-title">{task.title}</span>
-                    <span className="task-meta">
-                      <StatusBadge status={task.status} />
-                      <PriorityBadge priority={task.priority} />
-                      <time dateTime={task.createdAt}>{formatDate(task.createdAt)}</time>
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
+            <TaskList
+              tasks={shown.items}
+              openId={selectedId}
+              selected={checked}
+              onOpen={open}
+              onSelect={(task, on) => check([task], on)}
+              onSelectAll={(on) => check(shown.items, on)}
+            />
           )}
           {total > 0 && (
             <nav className="pager" aria-label="Pages">
@@ -148,5 +153,23 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
         </div>
       )}
     </div>
+  );
+}
+
+/** A polite line after a reconnect: how many changes the list caught up on. */
+function SyncNote({ status }: { status: SyncStatus }) {
+  const caughtUp = status.caughtUp;
+  const text =
+    caughtUp === null
+      ? ''
+      : caughtUp.relisted
+        ? 'Reloaded the list after a long time away.'
+        : caughtUp.changes === 0
+          ? 'Back online; nothing changed meanwhile.'
+          : `Caught up on ${caughtUp.changes} change${caughtUp.changes === 1 ? '' : 's'}.`;
+  return (
+    <p className="sync-note muted" role="status" data-testid="sync-note">
+      {text}
+    </p>
   );
 }

@@ -8,6 +8,8 @@ export interface Filter {
   priority: TaskPriority | '';
   sort: TaskSort;
   offset: number;
+  /** Search words ('' = no search). */
+  q: string;
 }
 
 /** A page of the list and the offset it was actually read at (past the end, the last page). */
@@ -19,6 +21,8 @@ export const taskKeys = {
   list: (filter: Filter) => [...taskKeys.lists(), filter] as const,
   detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
   logs: (id: string) => [...taskKeys.all, 'logs', id] as const,
+  history: (id: string) => [...taskKeys.all, 'history', id] as const,
+  stats: () => [...taskKeys.all, 'stats'] as const,
 };
 
 /** The newer of two copies of one task (events and responses can arrive in any order). */

@@ -1,10 +1,11 @@
-import type { LogPage, Task } from '@tasks/schemas';
+import type { HistoryPage, LogPage, Task } from '@tasks/schemas';
 import { QueryClient, keepPreviousData, skipToken, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api/client.js';
 import { newer, taskKeys, type Filter, type ListPage } from './task-cache.js';
 
 export const PAGE_SIZE = 10;
 export const LOG_PAGE_SIZE = 50;
+export const HISTORY_PAGE_SIZE = 20;
 
 /** One cache per signed-in session; the screen re-reads on events, never on its own timer or focus. */
 export function createTasksQueryClient(): QueryClient {
@@ -20,6 +21,7 @@ async function readListPage(filter: Filter): Promise<ListPage> {
   const query = {
     ...(filter.status === '' ? {} : { status: filter.status }),
     ...(filter.priority === '' ? {} : { priority: filter.priority }),
+    ...(filter.q.trim() === '' ? {} : { q: filter.q.trim() }),
     sort: filter.sort,
     limit: PAGE_SIZE,
   };
@@ -56,3 +58,19 @@ export function useTaskLogs(id: string) {
   });
 }
 
+
+/** Counts by status for the bar above the list; the sync re-reads them after every change. */
+export function useTaskStats() {
+  return useQuery({ queryKey: taskKeys.stats(), queryFn: () => api.getStats() });
+}
+
+/** A task's history, newest first, page by page; re-read when the sync sees a change of the task. */
+export function useTaskHistory(id: string) {
+  return useInfiniteQuery({
+    queryKey: taskKeys.history(id),
+    queryFn: ({ pageParam }) => api.history(id, { limit: HISTORY_PAGE_SIZE, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: HistoryPage) => last.nextCursor,
+    gcTime: 0,
+  });
+}

@@ -1,0 +1,42 @@
+import type { BulkItemResult, BulkTasksInput, Task, TaskStatus } from '@tasks/schemas';
+
+/** Most ids one bulk request takes (the contract's limit). */
+export const BULK_CHUNK = 100;
+
+export type BulkAction = { kind: 'status'; status: TaskStatus } | { kind: 'delete' };
+
+/** The bodies of `POST /api/tasks/bulk` for `ids`, at most 100 ids each, in order. */
+export function bulkRequests(ids: readonly string[], action: BulkAction): BulkTasksInput[] {
+  const bodies: BulkTasksInput[] = [];
+  for (let start = 0; start < ids.length; start += BULK_CHUNK) {
+    const chunk = ids.slice(start, start + BULK_CHUNK);
+    bodies.push(action.kind === 'delete' ? { ids: chunk, delete: true } : { ids: chunk, status: action.status });
+  }
+  return bodies;
+}
+
+export interface BulkFailure {
+  id: string;
+  /** The task's title when this page knows it, else its id. */
+  name: string;
+  reason: string;
+}
+
+export interface BulkOutcome {
+  done: number;
+  failures: BulkFailure[];
+}
+
+const REASONS: Record<number, string> = { 404: 'no longer exists', 409: 'cannot make this change' };
+
+/** Sums up per-item results: how many were applied and why the others were not. */
+export function bulkOutcome(results: readonly BulkItemResult[], known: ReadonlyMap<string, Pick<Task, 'title'>>): BulkOutcome {
+  const failures = results
+    .filter((result) => result.status !== 200 && result.status !== 204)
+    .map((result) => ({
+      id: result.id,
+      name: known.get(result.id)?.title ?? result.id,
+      reason: result.problem?.detail ?? REASONS[result.status] ?? `failed (${result.status})`,
+    }));
+  return { done: results.length - failures.length, failures };
+}
