@@ -30,12 +30,17 @@ export function newer(current: Task | null | undefined, incoming: Task): Task {
   return current !== null && current !== undefined && current.id === incoming.id && current.version > incoming.version ? current : incoming;
 }
 
-/** A task changed (response or event): its open copy and its list rows show it at once, lists re-read. */
-export function taskChanged(client: QueryClient, task: Task): void {
+/** A task changed: its open copy and its list rows show it at once (the caller re-reads the lists). */
+export function taskCopiesChanged(client: QueryClient, task: Task): void {
   client.setQueryData<Task>(taskKeys.detail(task.id), (current) => (current === undefined ? undefined : newer(current, task)));
   client.setQueriesData<ListPage>({ queryKey: taskKeys.lists() }, (page) =>
     page && { ...page, items: page.items.map((item) => (item.id === task.id ? newer(item, task) : item)) },
   );
+}
+
+/** A task changed (response or event): its open copy and its list rows show it at once, lists re-read. */
+export function taskChanged(client: QueryClient, task: Task): void {
+  taskCopiesChanged(client, task);
   void client.invalidateQueries({ queryKey: taskKeys.lists() });
 }
 

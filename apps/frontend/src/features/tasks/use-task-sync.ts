@@ -1,10 +1,12 @@
 import { SOCKET_UNAUTHORIZED } from '@tasks/schemas';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { api } from '../../lib/api/client.js';
 import { syncTasks, type SyncChange } from '../../lib/api/contract-client.js';
 import { deletingHere } from './task-mutations.js';
-import { taskChanged, taskKeys } from './task-cache.js';
+import { taskCopiesChanged, taskKeys } from './task-cache.js';
+
+const REREAD_DELAY_MS = 50;
 
 interface TaskSyncHandlers {
   /** A task was deleted by another tab or device (never for this tab's own deletes). */
@@ -27,15 +29,24 @@ export interface SyncStatus {
 export function useTaskSync({ onDeletedElsewhere, onSessionEnded }: TaskSyncHandlers): SyncStatus {
   const client = useQueryClient();
   const [status, setStatus] = useState<SyncStatus>({ live: false, caughtUp: null });
+  // Re-reads wait for a burst of changes (a bulk action, a catch-up) to end: one request each, not one per change.
+  const reread = useRef<{ timer: ReturnType<typeof setTimeout> | null; history: Set<string> }>({ timer: null, history: new Set() });
+
+  const flush = useEffectEvent(() => {
+    const { history } = reread.current;
+    reread.current = { timer: null, history: new Set() };
+    void client.invalidateQueries({ queryKey: taskKeys.lists() });
+    void client.invalidateQueries({ queryKey: taskKeys.stats() });
+    for (const id of history) void client.invalidateQueries({ queryKey: taskKeys.history(id) });
+  });
 
   const onChanges = useEffectEvent((changes: readonly SyncChange[]) => {
     for (const change of changes) {
-      if (change.task !== null) taskChanged(client, change.task);
+      if (change.task !== null) taskCopiesChanged(client, change.task);
       else if (!deletingHere.has(change.taskId)) onDeletedElsewhere(change.taskId);
-      void client.invalidateQueries({ queryKey: taskKeys.history(change.taskId) });
+      reread.current.history.add(change.taskId);
     }
-    void client.invalidateQueries({ queryKey: taskKeys.lists() });
-    void client.invalidateQueries({ queryKey: taskKeys.stats() });
+    reread.current.timer ??= setTimeout(flush, REREAD_DELAY_MS);
   });
   const onError = useEffectEvent((error: Error) => {
     if (error.message === SOCKET_UNAUTHORIZED || (error as { status?: number }).status === 401) onSessionEnded();
@@ -56,6 +67,7 @@ export function useTaskSync({ onDeletedElsewhere, onSessionEnded }: TaskSyncHand
     return () => {
       stop();
       sync.close();
+      if (reread.current.timer !== null) clearTimeout(reread.current.timer);
     };
   }, [client]);
 
