@@ -10,6 +10,8 @@ import { handleTaskError } from './task-errors.js';
 interface BulkActionsProps {
   /** The selected tasks (as last seen), by id. */
   selected: ReadonlyMap<string, Task>;
+  /** The tasks on screen, to name failed items by title. */
+  shown: readonly Task[];
   onDone(): void;
   onSessionEnded(): void;
 }
@@ -17,7 +19,7 @@ interface BulkActionsProps {
 const plural = (n: number) => `${n} task${n === 1 ? '' : 's'}`;
 
 /** Actions over the selected tasks, and "Retry all failed" over every failed one; per-item failures are listed. */
-export function BulkActions({ selected, onDone, onSessionEnded }: BulkActionsProps) {
+export function BulkActions({ selected, shown, onDone, onSessionEnded }: BulkActionsProps) {
   const bulk = useBulk();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [result, setResult] = useState<{ verb: string; outcome: BulkOutcome } | null>(null);
@@ -31,7 +33,7 @@ export function BulkActions({ selected, onDone, onSessionEnded }: BulkActionsPro
       async () => {
         setResult(null);
         const results = await bulk(await ids(), action);
-        return { verb, outcome: bulkOutcome(results, selected) };
+        return { verb, outcome: bulkOutcome(results, new Map([...shown.map((task) => [task.id, task] as const), ...selected])) };
       },
       {
         onSuccess: (done) => {

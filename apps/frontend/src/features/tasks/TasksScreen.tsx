@@ -114,7 +114,7 @@ function TasksView({ onSessionEnded }: TasksScreenProps) {
                 : 'No tasks match these filters.'}
             </p>
           )}
-          <BulkActions selected={checked} onDone={() => setChecked(new Map())} onSessionEnded={onSessionEnded} />
+          <BulkActions selected={checked} shown={shown?.items ?? []} onDone={() => setChecked(new Map())} onSessionEnded={onSessionEnded} />
           {shown !== undefined && shown.items.length > 0 && (
             <TaskList
               tasks={shown.items}
