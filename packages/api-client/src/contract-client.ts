@@ -3,6 +3,8 @@
 // drifts from the contract fails loudly here instead of rendering half-broken data.
 import {
   authResponseSchema,
+  changesPageSchema,
+  historyPageSchema,
   logEntrySchema,
   logPageSchema,
   problemSchema,
@@ -11,6 +13,8 @@ import {
   userSchema,
   type AppendLogInput,
   type AuthResponse,
+  type ChangesPage,
+  type HistoryPage,
   type CreateTaskInput,
   type LogEntry,
   type LogPage,
@@ -193,6 +197,22 @@ export function createContractClient(options: ContractClientOptions) {
       return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
     },
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
+    /** The changes after `since` (a list's `changesCursor` or a page's `cursor`), oldest first; without it, the current cursor. */
+    changes: (since?: string, limit?: number): Promise<ChangesPage> => {
+      const params = new URLSearchParams();
+      if (since !== undefined) params.set('since', since);
+      if (limit !== undefined) params.set('limit', String(limit));
+      const query = params.toString();
+      return request({ method: 'GET', path: `/api/tasks/changes${query === '' ? '' : `?${query}`}`, schema: changesPageSchema });
+    },
+    /** One page of a task's kept changes, newest first; pass `nextCursor` back to continue. */
+    history: (id: string, page: LogPageOptions = {}): Promise<HistoryPage> => {
+      const params = new URLSearchParams();
+      if (page.limit !== undefined) params.set('limit', String(page.limit));
+      if (page.cursor !== undefined && page.cursor !== null) params.set('cursor', page.cursor);
+      const query = params.toString();
+      return request({ method: 'GET', path: `${taskPath(id)}/history${query === '' ? '' : `?${query}`}`, schema: historyPageSchema });
+    },
 
     // ----- real-time -----
     /** Opens the `/tasks` namespace with the current token; events arrive parsed and typed. */
