@@ -2,7 +2,7 @@
 // same SQL as apps/backend (tasks.repository.ts, auth.repository.ts), the same JSON shape and the same
 // token checks (jsonwebtoken, HS256 pinned, issuer, audience, expiry; user exists and jti not revoked).
 // No framework layers beyond Fastify: no DI, guards, pipes, Zod, helmet or CORS.
-import { createSecretKey, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
@@ -86,6 +86,25 @@ function countWithin(items: ReturnType<typeof toTask>[]): number {
   return items.length;
 }
 const MAX_TASKS_PER_USER = Number(env.TASKS_MAX_PER_USER ?? 100_000);
+
+// The app's change cursor (changes/change-cursor.ts over log-cursor.ts): `<seq>.<mac>` bound to the user.
+const changeCursorKey = createHmac('sha256', env.JWT_SECRET ?? '').update('task-change-cursor').digest();
+const changeCursor = (userId: string, seq: string) =>
+  `${seq}.${createHmac('sha256', changeCursorKey).update(`${userId.toLowerCase()}:${seq}`).digest().subarray(0, 12).toString('base64url')}`;
+
+/**
+ * The change the app records as each write's last statement (changes/change-log.sql.ts): the user's
+ * row lock and next seq, and the change row, in one statement.
+ */
+async function recordChange(client: pg.PoolClient, userId: string, type: string, task: ReturnType<typeof toTask>, changed: string[]): Promise<void> {
+  await client.query(
+    `WITH u AS (UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING id, change_seq)
+     INSERT INTO task_changes (user_id, seq, task_id, type, at, version, changed, task)
+     SELECT u.id, u.change_seq, $2::uuid, $3::"TaskChangeType", clock_timestamp(), $4::int, $5::text[], $6::jsonb FROM u
+     RETURNING seq::text AS seq, at`,
+    [userId, task.id, type, task.version, changed, JSON.stringify(task)],
+  );
+}
 
 class HttpProblem extends Error {
   constructor(
@@ -185,10 +204,11 @@ app.get('/api/tasks', async (request) => {
   }
   // Same as TasksRepository.listForUser: page + count in one statement (one snapshot); the count is
   // the one-row left side, so an offset past the end still gets the total.
-  const { rows } = await pool.query<TaskRow & { total: number }>(
-    `SELECT c.total, p.id, p.title, p.description, p.status::text AS status, p.priority::text AS priority,
+  const { rows } = await pool.query<TaskRow & { total: number; change_seq: string }>(
+    `SELECT c.total, c.change_seq, p.id, p.title, p.description, p.status::text AS status, p.priority::text AS priority,
        p.started_at, p.completed_at, p.failed_at, p.error_message, p.log_count, p.last_log, p.version, p.created_at, p.updated_at
-     FROM (SELECT count(*)::int AS total FROM tasks WHERE user_id = $1 AND deleted_at IS NULL) AS c
+     FROM (SELECT count(*)::int AS total, (SELECT change_seq::text FROM users WHERE id = $1) AS change_seq
+       FROM tasks WHERE user_id = $1 AND deleted_at IS NULL) AS c
      LEFT JOIN LATERAL (
        SELECT * FROM tasks WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
      ) AS p ON true
@@ -199,8 +219,9 @@ app.get('/api/tasks', async (request) => {
   // The same 1 MiB page cap as TasksService.list (response-size.ts): bound each task's JSON, stop early.
   const fit = countWithin(items);
   const total = rows[0]?.total ?? 0;
-  if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset };
-  return { items, total, limit, offset };
+  const changesCursor = changeCursor(userId, rows[0]?.change_seq ?? '0');
+  if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset, changesCursor };
+  return { items, total, limit, offset, changesCursor };
 });
 
 app.get('/api/tasks/:id', async (request, reply) => {
@@ -220,17 +241,19 @@ app.post('/api/tasks', async (request, reply) => {
   if (typeof priority !== 'string' || !PRIORITIES.has(priority)) throw new HttpProblem(400, 'Bad Request', 'priority');
   const description = typeof body?.description === 'string' ? body.description : null;
   // The per-user quota in the same statement, as TaskWrites.insertBelowQuota, in a transaction as the app's writes.
-  const { rows } = await inTransaction((client) =>
-    client.query<TaskRow>(
+  const row = await inTransaction(async (client) => {
+    const { rows } = await client.query<TaskRow>(
       `INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
        SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::"TaskPriority", now(), now()
        WHERE (SELECT count(*) FROM (SELECT 1 FROM tasks WHERE user_id = $2::uuid AND deleted_at IS NULL LIMIT $6) AS live) < $6
        RETURNING ${COLUMNS}`,
       [randomUUID(), userId, title, description, priority, MAX_TASKS_PER_USER],
-    ),
-  );
-  if (!rows[0]) throw new HttpProblem(403, 'Forbidden', 'quota-exceeded');
-  const task = toTask(rows[0]);
+    );
+    if (rows[0]) await recordChange(client, userId, 'task:created', toTask(rows[0]), []);
+    return rows[0];
+  });
+  if (!row) throw new HttpProblem(403, 'Forbidden', 'quota-exceeded');
+  const task = toTask(row);
   void reply.code(201).header('location', `/api/tasks/${task.id}`).header('etag', `"${task.version}"`);
   return task;
 });
@@ -258,7 +281,10 @@ app.patch('/api/tasks/:id', async (request, reply) => {
        RETURNING ${COLUMNS}`,
       [title ?? null, priority ?? null, id, userId],
     );
-    return rows[0] as TaskRow;
+    const updated = rows[0] as TaskRow;
+    const changed = [...(title === undefined ? [] : ['title']), ...(priority === undefined ? [] : ['priority'])];
+    await recordChange(client, userId, 'task:updated', toTask(updated), changed);
+    return updated;
   });
   void reply.header('etag', `"${row.version}"`);
   return toTask(row);

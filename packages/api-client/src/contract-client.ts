@@ -97,14 +97,6 @@ function toQuery(filter: TaskListFilter): string {
   return query === '' ? '' : `?${query}`;
 }
 
-/** `?a=1&b=2` of the defined values, or '' when there is none. */
-function queryOf(values: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null) params.set(key, String(value));
-  const query = params.toString();
-  return query === '' ? '' : `?${query}`;
-}
-
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ContractDriftError(what, result.error.issues);
@@ -222,13 +214,22 @@ export function createContractClient(options: ContractClientOptions) {
     bulk: (input: BulkTasksInput): Promise<BulkResult> =>
       request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResultSchema }),
 
-    // ----- change feed -----
-    /** The changes after `since`, oldest first (without `since`: none, and the cursor to follow from). 410 once expired. */
-    changes: (since?: string | null, limit?: number): Promise<ChangesPage> =>
-      request({ method: 'GET', path: `/api/tasks/changes${queryOf({ since, limit })}`, schema: changesPageSchema }),
-    /** One page of a task's changes, newest first; pass `nextCursor` back to continue. */
-    history: (id: string, page: { limit?: number; cursor?: string | null } = {}): Promise<HistoryPage> =>
-      request({ method: 'GET', path: `${taskPath(id)}/history${queryOf(page)}`, schema: historyPageSchema }),
+    /** The changes after `since` (a list's `changesCursor` or a page's `cursor`), oldest first; without it, the current cursor. */
+    changes: (since?: string, limit?: number): Promise<ChangesPage> => {
+      const params = new URLSearchParams();
+      if (since !== undefined) params.set('since', since);
+      if (limit !== undefined) params.set('limit', String(limit));
+      const query = params.toString();
+      return request({ method: 'GET', path: `/api/tasks/changes${query === '' ? '' : `?${query}`}`, schema: changesPageSchema });
+    },
+    /** One page of a task's kept changes, newest first; pass `nextCursor` back to continue. */
+    history: (id: string, page: LogPageOptions = {}): Promise<HistoryPage> => {
+      const params = new URLSearchParams();
+      if (page.limit !== undefined) params.set('limit', String(page.limit));
+      if (page.cursor !== undefined && page.cursor !== null) params.set('cursor', page.cursor);
+      const query = params.toString();
+      return request({ method: 'GET', path: `${taskPath(id)}/history${query === '' ? '' : `?${query}`}`, schema: historyPageSchema });
+    },
 
     // ----- real-time -----
     /** Opens the `/tasks` namespace with the current token; events arrive parsed and typed. */

@@ -129,7 +129,7 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
     for (;;) {
       let page;
       try {
-        page = await client.changes(state.cursor, FEED_PAGE);
+        page = await client.changes(state.cursor ?? undefined, FEED_PAGE);
       } catch (error) {
         if (error instanceof ApiError && error.status === 410) return { changes: changes + (await list()), relisted: true };
         throw error;

@@ -15,7 +15,7 @@ CREATE TABLE "task_changes" (
     "type" "TaskChangeType" NOT NULL,
     "at" TIMESTAMPTZ(3) NOT NULL,
     "version" INTEGER NOT NULL,
-    "changed" TEXT[],
+    "changed" TEXT[] NOT NULL,
     "task" JSONB,
 
     CONSTRAINT "task_changes_pkey" PRIMARY KEY ("user_id","seq")

@@ -1,5 +1,4 @@
-import { RequestValidationError } from '../common/errors/domain-error.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, RequestValidationError } from '../common/errors/domain-error.js';
 
 /**
  * A `since` or history cursor this server did not issue to this user, or one past the user's

@@ -244,8 +244,9 @@ export class TasksRepository {
   }
 
   /**
-   * One page and the total in ONE statement, hence one snapshot (what a REPEATABLE READ transaction
-   * gave, without its BEGIN / SET TRANSACTION / COMMIT round trips). The count is the one-row left
+   * One page, the total and the user's change_seq (the feed position the page shows) in ONE
+   * statement, hence one snapshot (what a REPEATABLE READ transaction gave, without its BEGIN /
+   * SET TRANSACTION / COMMIT round trips). The count is the one-row left
    * side of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows).
    */
   async listForUser(userId: string, filter: TaskFilter): Promise<{ rows: TaskRow[]; total: number; changeSeq: number }> {

@@ -30,12 +30,16 @@ describe('schema drift', () => {
   it('should read the models the issue requires from schema.prisma when describing it', () => {
     // Guards the comparison itself: an empty or half-read schema would make the test above vacuous.
     const schema = describeSchema();
-    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'task_logs', 'tasks', 'users']);
+    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'task_changes', 'task_logs', 'tasks', 'users']);
     expect(schema.enums).toEqual({
       TaskStatus: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'],
       TaskPriority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'],
       TaskLogLevel: ['info', 'warn', 'error'],
+      TaskChangeType: ['task:created', 'task:updated', 'task:deleted'],
     });
+    expect(schema.tables.users!.change_seq).toEqual({ type: 'bigint', nullable: false, default: '0' });
+    expect(schema.indexes.task_changes_user_id_task_id_seq_idx).toMatchObject({ columns: ['user_id', 'task_id', 'seq'] });
+    expect(schema.indexes.task_changes_at_idx).toMatchObject({ columns: ['at'] });
     expect(Object.keys(schema.tables.tasks!)).toEqual(
       expect.arrayContaining([
         'id', 'title', 'description', 'status', 'priority', 'user_id', 'started_at', 'completed_at', 'failed_at',
