@@ -1,3 +1,4 @@
+import { createContractClient } from '@tasks/api-client';
 import { TASK_PRIORITIES, TASK_STATUSES, taskStatsSchema, type TaskPriority, type TaskStats, type TaskStatus } from '@tasks/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
@@ -55,5 +56,17 @@ describe('GET /api/tasks/stats', () => {
   it('should answer 401 without a token and not be taken for a task id', async () => {
     const res = await api(t, undefined, 'GET', '/api/tasks/stats');
     expect(res.status).toBe(401);
+  });
+
+  it('should give the same counts, search and cursor pages through the typed client', async () => {
+    const user = await newUser(t);
+    for (const title of ['alpha one', 'alpha two', 'beta']) await newTask(t, user, { title });
+    const client = createContractClient({ baseUrl: t.url, token: user.token, timeoutMs: 60_000 });
+    expect(await client.getTaskStats()).toEqual((await stats(user)).body);
+    const first = await client.getTasks({ q: 'alpha', sort: 'createdAt', limit: 1 });
+    expect(first.items.map((i) => i.title)).toEqual(['alpha one']);
+    const second = await client.getTasks({ q: 'alpha', sort: 'createdAt', limit: 1, cursor: first.nextCursor });
+    expect(second.items.map((i) => i.title)).toEqual(['alpha two']);
+    expect(second.nextCursor).toBeNull();
   });
 });
