@@ -9,6 +9,7 @@ import {
   logPageSchema,
   problemSchema,
   taskListSchema,
+  taskStatsSchema,
   taskSchema,
   userSchema,
   type AppendLogInput,
@@ -23,6 +24,7 @@ import {
   type ReplaceTaskInput,
   type Task,
   type TaskList,
+  type TaskStats,
   type TaskPriority,
   type TaskSort,
   type TaskStatus,
@@ -37,8 +39,13 @@ import { subscribeToTasks, type TaskSubscription } from './subscription.js';
 export interface TaskListFilter {
   status?: TaskStatus | readonly TaskStatus[];
   priority?: TaskPriority | readonly TaskPriority[];
+  /** Words of the title or description (1–200 characters). */
+  q?: string;
   limit?: number;
+  /** Not with `cursor`. */
   offset?: number;
+  /** The previous page's `nextCursor`; send the same status, priority, q and sort with it. */
+  cursor?: string | null;
   sort?: TaskSort;
 }
 
@@ -79,8 +86,10 @@ function toQuery(filter: TaskListFilter): string {
   const list = (value: string | readonly string[]) => (typeof value === 'string' ? value : value.join(','));
   if (filter.status !== undefined) params.set('status', list(filter.status));
   if (filter.priority !== undefined) params.set('priority', list(filter.priority));
+  if (filter.q !== undefined) params.set('q', filter.q);
   if (filter.limit !== undefined) params.set('limit', String(filter.limit));
   if (filter.offset !== undefined) params.set('offset', String(filter.offset));
+  if (filter.cursor !== undefined && filter.cursor !== null) params.set('cursor', filter.cursor);
   if (filter.sort !== undefined) params.set('sort', filter.sort);
   const query = params.toString();
   return query === '' ? '' : `?${query}`;
@@ -176,6 +185,8 @@ export function createContractClient(options: ContractClientOptions) {
     // ----- tasks -----
     getTasks: (filter: TaskListFilter = {}): Promise<TaskList> =>
       request({ method: 'GET', path: `/api/tasks${toQuery(filter)}`, schema: taskListSchema }),
+    /** Counts of the live tasks: in total, per status and per priority. */
+    getTaskStats: (): Promise<TaskStats> => request({ method: 'GET', path: '/api/tasks/stats', schema: taskStatsSchema }),
     createTask: (data: CreateTaskInput): Promise<Task> =>
       request({ method: 'POST', path: '/api/tasks', body: data, schema: taskSchema }),
     getTaskById: (id: string): Promise<Task> => request({ method: 'GET', path: taskPath(id), schema: taskSchema }),
