@@ -6,11 +6,11 @@ import {
   bulkResultSchema,
   changesPageSchema,
   historyPageSchema,
-  taskStatsSchema,
   logEntrySchema,
   logPageSchema,
   problemSchema,
   taskListSchema,
+  taskStatsSchema,
   taskSchema,
   userSchema,
   type AppendLogInput,
@@ -19,7 +19,6 @@ import {
   type BulkTasksInput,
   type ChangesPage,
   type HistoryPage,
-  type TaskStats,
   type CreateTaskInput,
   type LogEntry,
   type LogPage,
@@ -28,6 +27,7 @@ import {
   type ReplaceTaskInput,
   type Task,
   type TaskList,
+  type TaskStats,
   type TaskPriority,
   type TaskSort,
   type TaskStatus,
@@ -42,13 +42,14 @@ import { subscribeToTasks, type TaskSubscription } from './subscription.js';
 export interface TaskListFilter {
   status?: TaskStatus | readonly TaskStatus[];
   priority?: TaskPriority | readonly TaskPriority[];
-  limit?: number;
-  offset?: number;
-  sort?: TaskSort;
-  /** Full-text search over title and description (1–200 characters). */
+  /** Words of the title or description (1–200 characters). */
   q?: string;
-  /** A previous page's `nextCursor` (keyset paging; same filters and sort, no offset). */
-  cursor?: string;
+  limit?: number;
+  /** Not with `cursor`. */
+  offset?: number;
+  /** The previous page's `nextCursor`; send the same status, priority, q and sort with it. */
+  cursor?: string | null;
+  sort?: TaskSort;
 }
 
 /** Query of `GET /api/tasks/:id/logs`: `cursor` is the previous page's `nextCursor`. */
@@ -88,11 +89,11 @@ function toQuery(filter: TaskListFilter): string {
   const list = (value: string | readonly string[]) => (typeof value === 'string' ? value : value.join(','));
   if (filter.status !== undefined) params.set('status', list(filter.status));
   if (filter.priority !== undefined) params.set('priority', list(filter.priority));
+  if (filter.q !== undefined) params.set('q', filter.q);
   if (filter.limit !== undefined) params.set('limit', String(filter.limit));
   if (filter.offset !== undefined) params.set('offset', String(filter.offset));
+  if (filter.cursor !== undefined && filter.cursor !== null) params.set('cursor', filter.cursor);
   if (filter.sort !== undefined) params.set('sort', filter.sort);
-  if (filter.q !== undefined) params.set('q', filter.q);
-  if (filter.cursor !== undefined) params.set('cursor', filter.cursor);
   const query = params.toString();
   return query === '' ? '' : `?${query}`;
 }
@@ -187,6 +188,8 @@ export function createContractClient(options: ContractClientOptions) {
     // ----- tasks -----
     getTasks: (filter: TaskListFilter = {}): Promise<TaskList> =>
       request({ method: 'GET', path: `/api/tasks${toQuery(filter)}`, schema: taskListSchema }),
+    /** Counts of the live tasks: in total, per status and per priority. */
+    getTaskStats: (): Promise<TaskStats> => request({ method: 'GET', path: '/api/tasks/stats', schema: taskStatsSchema }),
     createTask: (data: CreateTaskInput): Promise<Task> =>
       request({ method: 'POST', path: '/api/tasks', body: data, schema: taskSchema }),
     getTaskById: (id: string): Promise<Task> => request({ method: 'GET', path: taskPath(id), schema: taskSchema }),
@@ -208,8 +211,6 @@ export function createContractClient(options: ContractClientOptions) {
       return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
     },
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
-    /** Counts of the live tasks by status and by priority. */
-    getStats: (): Promise<TaskStats> => request({ method: 'GET', path: '/api/tasks/stats', schema: taskStatsSchema }),
     /** One status change or delete over up to 100 ids, each applied on its own; results in the order of `ids`. */
     bulk: (input: BulkTasksInput): Promise<BulkResult> =>
       request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResultSchema }),

@@ -1,23 +1,9 @@
 import { z } from 'zod';
 import { problemSchema, uuidSchema } from './common.schema.js';
-import { TASK_PRIORITIES, TASK_STATUSES, TEXT_MAX_LENGTH, taskPrioritySchema, taskSchema, taskStatusSchema } from './task.schema.js';
+import { TEXT_MAX_LENGTH, taskSchema, taskStatusSchema } from './task.schema.js';
 
 /** Most ids one `POST /api/tasks/bulk` takes. */
 export const BULK_IDS_MAX = 100;
-
-/** `GET /api/tasks/stats`: counts over the user's live tasks, every status and priority present. */
-export const taskStatsSchema = z.strictObject({
-  total: z.number().int().nonnegative(),
-  byStatus: z.record(taskStatusSchema, z.number().int().nonnegative()),
-  byPriority: z.record(taskPrioritySchema, z.number().int().nonnegative()),
-}).meta({ id: 'TaskStats' });
-export type TaskStats = z.infer<typeof taskStatsSchema>;
-
-/** Zero counts for every status and priority (what a user with no tasks reads). */
-export function emptyTaskStats(): TaskStats {
-  const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
-  return { total: 0, byStatus: zeros(TASK_STATUSES), byPriority: zeros(TASK_PRIORITIES) };
-}
 
 /** `POST /api/tasks/bulk`: exactly one of `status` / `delete`, each id applied on its own. */
 export const bulkTasksSchema = z

@@ -35,6 +35,14 @@ describe('taskFilterSchema', () => {
     expect(taskFilterSchema.parse({})).toEqual({ limit: 20, offset: 0, sort: '-createdAt' });
   });
 
+  it('should trim q and accept 200 characters when searching', () => {
+    expect(taskFilterSchema.parse({ q: `  ${'a'.repeat(200)}  ` }).q).toBe('a'.repeat(200));
+  });
+
+  it('should take a cursor without offset when continuing a walk', () => {
+    expect(taskFilterSchema.parse({ cursor: 'abc' })).toEqual({ cursor: 'abc', limit: 20, offset: 0, sort: '-createdAt' });
+  });
+
   it('should split comma lists and drop duplicates when several statuses are given', () => {
     expect(taskFilterSchema.parse({ status: 'PENDING,RUNNING,PENDING' }).status).toEqual(['PENDING', 'RUNNING']);
   });
@@ -51,6 +59,10 @@ describe('taskFilterSchema', () => {
     [{ status: ['PENDING', 'RUNNING'] }],
     [{ sort: 'title' }],
     [{ page: '1' }],
+    [{ cursor: 'abc', offset: '0' }],
+    [{ cursor: '' }],
+    [{ q: '   ' }],
+    [{ q: 'a'.repeat(201) }],
   ])('should reject %j when it is outside the contract', (query) => {
     expect(taskFilterSchema.safeParse(query).success).toBe(false);
   });

@@ -27,6 +27,10 @@ export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 20;
 /** Largest offset accepted; beyond it a page would always be empty anyway. */
 export const LIST_OFFSET_MAX = 2_147_483_647;
+/** Longest list cursor accepted; real ones are far shorter. */
+export const LIST_CURSOR_MAX_LENGTH = 500;
+/** `q=` is 1 to this many characters after trimming. */
+export const SEARCH_MAX_LENGTH = 200;
 
 export const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
@@ -186,14 +190,37 @@ function commaList<const T extends readonly [string, ...string[]]>(values: T) {
     .meta({ description: `One of ${values.join(', ')}, or several separated by commas` });
 }
 
-/** Query of `GET /api/tasks`; every value arrives as a string and unknown keys are a 400. */
-export const taskFilterSchema = z.strictObject({
-  status: commaList(TASK_STATUSES).optional(),
-  priority: commaList(TASK_PRIORITIES).optional(),
-  limit: digits(1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-  offset: digits(0, LIST_OFFSET_MAX).default(0),
-  sort: taskSortSchema.default('-createdAt'),
-});
+/**
+ * Query of `GET /api/tasks`; every value arrives as a string and unknown keys are a 400. `cursor`
+ * (a `nextCursor`) continues a walk whose filters and sort it carries: it goes without `offset`.
+ */
+export const taskFilterSchema = z
+  .strictObject({
+    status: commaList(TASK_STATUSES).optional(),
+    priority: commaList(TASK_PRIORITIES).optional(),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(SEARCH_MAX_LENGTH)
+      .refine(noNul, NO_NUL)
+      .optional()
+      .meta({ description: 'Words of the title or description (PostgreSQL web search syntax: "phrase", or, -not)' }),
+    limit: digits(1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
+    offset: digits(0, LIST_OFFSET_MAX).optional().meta({ description: 'Rows to skip (default 0); not with cursor' }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(LIST_CURSOR_MAX_LENGTH)
+      .optional()
+      .meta({ description: 'nextCursor of the previous page; send the same status, priority, q and sort with it' }),
+    sort: taskSortSchema.default('-createdAt'),
+  })
+  .refine((query) => query.cursor === undefined || query.offset === undefined, {
+    path: ['offset'],
+    message: 'offset cannot be combined with cursor',
+  })
+  .transform((query) => ({ ...query, offset: query.offset ?? 0 }));
 export type TaskFilterQuery = z.input<typeof taskFilterSchema>;
 export type TaskFilter = z.output<typeof taskFilterSchema>;
 
@@ -202,10 +229,23 @@ export const taskListSchema = z.strictObject({
   total: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(LIST_LIMIT_MAX),
   offset: z.number().int().nonnegative(),
+  /** Continues with the same filters and sort; null on the last page. */
+  nextCursor: z.string().nullable(),
   /** The change feed's position of the snapshot this page was read from: follow the feed from here. */
   changesCursor: z.string(),
 }).meta({ id: 'TaskList' });
 export type TaskList = z.infer<typeof taskListSchema>;
+
+const countsOf = <const T extends readonly string[]>(keys: T) =>
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, z.number().int().nonnegative()])) as Record<T[number], z.ZodNumber>);
+
+/** `GET /api/tasks/stats`: counts over the user's live tasks. */
+export const taskStatsSchema = z.strictObject({
+  total: z.number().int().nonnegative(),
+  byStatus: countsOf(TASK_STATUSES),
+  byPriority: countsOf(TASK_PRIORITIES),
+}).meta({ id: 'TaskStats' });
+export type TaskStats = z.infer<typeof taskStatsSchema>;
 
 export const CHANGE_TYPES = ['task:created', 'task:updated', 'task:deleted'] as const;
 export const CHANGES_LIMIT_MAX = 1000;

@@ -10,6 +10,7 @@ import {
   taskFilterSchema,
   taskListSchema,
   taskSchema,
+  taskStatsSchema,
   updateTaskSchema,
   type AppendLogInput,
   type CreateTaskInput,
@@ -21,19 +22,31 @@ import {
   type Task,
   type TaskFilter,
   type TaskList,
+  type TaskStats,
   type UpdateTaskInput,
 } from '@tasks/schemas';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
+import { ifNoneMatchHits, listEtag } from './if-none-match.js';
 import { TasksService } from './tasks.service.js';
 import { Budget, type RequestBudget } from './request-budget.js';
 import { TaskWritesRateLimitGuard } from './task-writes-rate-limit.guard.js';
 
 const IF_MATCH = 'if-match';
+const IF_NONE_MATCH = 'if-none-match';
 
 const LOG_EXAMPLE: LogEntry = {
   id: '0b6e9c1d-8f2a-4d3b-9c4e-5f6a7b8c9d0e',
@@ -63,12 +76,26 @@ const IF_MATCH_HEADER = {
   required: false,
   description: 'Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412.',
 };
+const IF_NONE_MATCH_HEADER = {
+  name: 'If-None-Match',
+  required: false,
+  description: 'An ETag of an earlier response (or a list of them, or `*`): 304 with no body while it is still current.',
+};
+const NOT_MODIFIED = ApiResponse({ status: 304, description: 'Not modified: the If-None-Match tag is current (no body)', headers: ETAG_HEADER });
 const TaskOk = (description: string) =>
   ApiOkResponse({ description, standardSchema: taskSchema, example: TASK_EXAMPLE, headers: ETAG_HEADER });
 
 function withEtag(reply: FastifyReply, task: Task): Task {
   void reply.header('etag', etagOf(task.version));
   return task;
+}
+
+/** Sends `etag`; 304 with no body (undefined) when If-None-Match names it (RFC 9110 §13.1.2). */
+function unlessNotModified<T>(reply: FastifyReply, etag: string, ifNoneMatch: string | undefined, body: T): T | undefined {
+  void reply.header('etag', etag);
+  if (!ifNoneMatchHits(ifNoneMatch, etag)) return body;
+  void reply.status(304);
+  return undefined;
 }
 
 @ApiTags('tasks')
@@ -100,27 +127,55 @@ export class TasksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List your tasks: filter, sort, page' })
+  @ApiOperation({ summary: 'List your tasks: filter, search, sort, page (by offset or cursor)' })
+  @ApiHeader(IF_NONE_MATCH_HEADER)
   @ApiOkResponse({
-    description: 'One page and the total matching',
+    description: 'One page, the total matching, and nextCursor (null on the last page); ETag names this response',
     standardSchema: taskListSchema,
-    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0 },
+    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0, nextCursor: null },
+    headers: { ETag: { description: 'Tag of this page', schema: { type: 'string' as const } } },
   })
+  @NOT_MODIFIED
   @ApiProblems(400)
-  list(@CurrentUser() user: AuthUser, @Query({ schema: taskFilterSchema }) query: TaskFilter): Promise<TaskList> {
-    return this.tasks.list(user, query);
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query({ schema: taskFilterSchema }) query: TaskFilter,
+    @Headers(IF_NONE_MATCH) ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskList | undefined> {
+    const list = await this.tasks.list(user, query);
+    return unlessNotModified(reply, listEtag(list), ifNoneMatch, list);
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Count your tasks: in total, per status and per priority' })
+  @ApiOkResponse({
+    description: 'Counts over your live tasks',
+    standardSchema: taskStatsSchema,
+    example: {
+      total: 3,
+      byStatus: { PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 0, CANCELLED: 0 },
+      byPriority: { LOW: 0, MEDIUM: 2, HIGH: 1, URGENT: 0 },
+    },
+  })
+  stats(@CurrentUser() user: AuthUser): Promise<TaskStats> {
+    return this.tasks.stats(user);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get one task' })
+  @ApiHeader(IF_NONE_MATCH_HEADER)
   @TaskOk('The task; ETag is its version')
+  @NOT_MODIFIED
   @ApiProblems(400, 404)
   async get(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
+    @Headers(IF_NONE_MATCH) ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Task> {
-    return withEtag(reply, await this.tasks.get(user, id));
+  ): Promise<Task | undefined> {
+    const task = await this.tasks.get(user, id);
+    return unlessNotModified(reply, etagOf(task.version), ifNoneMatch, task);
   }
 
   @Patch(':id')

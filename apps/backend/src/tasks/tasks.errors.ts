@@ -89,3 +89,13 @@ export class InvalidLogCursorError extends DomainError {
     super('The cursor is not valid for this task; start again without it.');
   }
 }
+
+/** A list cursor this server did not issue for this user, or sent with other filters or sort. */
+export class InvalidListCursorError extends DomainError {
+  readonly status = 400;
+  readonly title = 'Bad Request';
+
+  constructor() {
+    super('The cursor is not valid for this user, filters and sort; send the same ones, or start again without it.');
+  }
+}

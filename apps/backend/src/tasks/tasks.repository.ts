@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { LogEntry, TaskFilter, TaskPriority } from '@tasks/schemas';
-import { type CompiledQuery, type Selection, sql, type Updateable } from 'kysely';
+import { type LogEntry, TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStats } from '@tasks/schemas';
+import { type CompiledQuery, sql, type Updateable } from 'kysely';
 import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/direct-sql.js';
-import { db, fieldsOf, prepare, snakeCase } from '../database/query-builder.js';
+import { db, prepare, snakeCase } from '../database/query-builder.js';
 import type { DB } from '../generated/kysely/db.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { type ChangeRecord, ChangeWrites, type RecordedChange } from '../changes/change-log.sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
-import { inEnum, ORDER_BY } from './task-list.sql.js';
+import { countLive, listPage, type ListQuery, type PageRow } from './task-list.queries.js';
+import { TASK_SELECTION, type TaskRow } from './task-row.js';
+
+export type { TaskRow };
 
 /** First key of the two-key advisory lock that serialises "start a task" per user. */
 const RUNNING_CAP_LOCK_SPACE = 4_104_001;
@@ -22,15 +25,6 @@ export interface LogRow {
   message: string;
 }
 
-/** A list row: the total, the feed position, and a task's columns (all null on the one row of an empty page). */
-type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number; changeSeq: string };
-
-/** The task's columns, aliased to the model's field names (checked against `DB` by Kysely). */
-const TASK_SELECTION = fieldsOf(Prisma.TaskScalarFieldEnum);
-
-/** A task row as every statement returns it. */
-export type TaskRow = Selection<DB, 'tasks', (typeof TASK_SELECTION)[number]>;
-
 /** The same select list for the statements Kysely cannot express, qualified with `table` when given. */
 function taskColumns(table = ''): Prisma.Sql {
   const q = table ? `${table}.` : '';
@@ -42,7 +36,6 @@ function taskColumns(table = ''): Prisma.Sql {
 }
 
 const TASK_COLUMNS = taskColumns();
-const PAGE_COLUMNS = taskColumns('p');
 const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
 
 /** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
@@ -244,31 +237,26 @@ export class TasksRepository {
   }
 
   /**
-   * One page, the total and the user's change_seq (the feed position the page shows) in ONE
-   * statement, hence one snapshot (what a REPEATABLE READ transaction gave, without its BEGIN /
-   * SET TRANSACTION / COMMIT round trips). The count is the one-row left
-   * side of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows).
+   * One page of the user's live tasks matching `list`, how many match and the user's change_seq
+   * (the feed position the page shows), in one statement, hence one snapshot (task-list.queries.ts).
    */
-  async listForUser(userId: string, filter: TaskFilter): Promise<{ rows: TaskRow[]; total: number; changeSeq: number }> {
-    const where = Prisma.sql`user_id = ${userId}::uuid AND deleted_at IS NULL
-      ${filter.status ? Prisma.sql`AND ${inEnum(Prisma.sql`status`, Prisma.sql`"TaskStatus"`, filter.status)}` : Prisma.empty}
-      ${filter.priority ? Prisma.sql`AND ${inEnum(Prisma.sql`priority`, Prisma.sql`"TaskPriority"`, filter.priority)}` : Prisma.empty}`;
-    // The outer ORDER BY is qualified with `p`: unqualified, `priority` would be the text alias
-    // (alphabetical order), not the enum.
-    const order = ORDER_BY[filter.sort];
-    const found = await this.sql.query<PageRow>(Prisma.sql`
-      SELECT c.total, c."changeSeq", ${PAGE_COLUMNS}
-      FROM (SELECT count(*)::int AS total,
-        (SELECT change_seq::text FROM users WHERE id = ${userId}::uuid) AS "changeSeq" FROM tasks WHERE ${where}) AS c
-      LEFT JOIN LATERAL (
-        SELECT * FROM tasks WHERE ${where} ORDER BY ${order.inner} LIMIT ${filter.limit} OFFSET ${filter.offset}
-      ) AS p ON true
-      ORDER BY ${order.outer}`);
+  async listForUser(userId: string, list: ListQuery): Promise<{ rows: TaskRow[]; total: number; changeSeq: number }> {
+    const found = await this.sql.query<PageRow>(listPage(userId, list).compile());
     const total = found[0]?.total ?? 0;
     const changeSeq = Number(found[0]?.changeSeq ?? 0);
     const rows: TaskRow[] = [];
     for (const { total: _total, changeSeq: _seq, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
     return { rows, total, changeSeq };
+  }
+
+  /** The user's live tasks counted in total, per status and per priority. */
+  async countLive(userId: string): Promise<TaskStats> {
+    const [row] = await this.sql.query(countLive(userId));
+    const counts = (row ?? {}) as Record<string, number>;
+    const total = counts.total ?? 0;
+    const pick = <K extends string>(prefix: string, keys: readonly K[]) =>
+      Object.fromEntries(keys.map((key) => [key, counts[`${prefix}:${key}`] ?? 0])) as Record<K, number>;
+    return { total, byStatus: pick('status', TASK_STATUSES), byPriority: pick('priority', TASK_PRIORITIES) };
   }
 
   /**

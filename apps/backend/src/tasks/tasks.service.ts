@@ -10,6 +10,7 @@ import {
   type Task,
   type TaskFilter,
   type TaskList,
+  type TaskStats,
   type UpdateTaskInput,
 } from '@tasks/schemas';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -24,9 +25,12 @@ import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
 import { LogCursorCodec } from './log-cursor.js';
+import { ListCursorCodec, type ListPosition } from './task-list-cursor.js';
+import { sortKeyOf } from './task-list.queries.js';
 import { countWithin, logEntryBytesBound, taskBytesBound } from './response-size.js';
 import { toLogEntry, toTask } from './task.mapper.js';
 import {
+  InvalidListCursorError,
   InvalidLogCursorError,
   PreconditionFailedError,
   RunningCapReachedError,
@@ -40,6 +44,7 @@ import { TasksRepository, type TaskWrites } from './tasks.repository.js';
 export class TasksService {
   private readonly logCursors: LogCursorCodec;
   private readonly changeCursors: ChangeCursorCodec;
+  private readonly listCursors: ListCursorCodec;
 
   constructor(
     private readonly repository: TasksRepository,
@@ -50,6 +55,7 @@ export class TasksService {
   ) {
     this.logCursors = new LogCursorCodec(config.jwt.secret);
     this.changeCursors = new ChangeCursorCodec(config.jwt.secret);
+    this.listCursors = new ListCursorCodec(config.jwt.secret);
   }
 
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
@@ -70,15 +76,40 @@ export class TasksService {
 
   /**
    * A page stops early when its tasks would make the response larger than 1 MiB (only tasks with
-   * very long texts do); `limit` then says how many it holds, so `offset + limit` continues it.
+   * very long texts do); `limit` then says how many it holds, so `offset + limit` or `nextCursor`
+   * continues it. `nextCursor` (also on offset pages) continues after the page's last task with
+   * the same filters and sort, which it is bound to (with the user).
    */
   async list(user: AuthUser, filter: TaskFilter): Promise<TaskList> {
-    const { rows, total, changeSeq } = await this.repository.listForUser(user.id, filter);
-    const items = rows.map(toTask);
-    const changesCursor = this.changeCursors.encode(user.id, changeSeq);
+    let after: ListPosition | undefined;
+    if (filter.cursor !== undefined) {
+      const position = this.listCursors.decode(user.id, filter, filter.cursor);
+      if (!position) throw new InvalidListCursorError();
+      after = position;
+    }
+    // One row more than the page tells whether another page follows.
+    const { rows, total, changeSeq } = await this.repository.listForUser(user.id, {
+      status: filter.status,
+      priority: filter.priority,
+      q: filter.q,
+      sort: filter.sort,
+      limit: filter.limit + 1,
+      offset: filter.offset,
+      after,
+    });
+    const items = rows.slice(0, filter.limit).map(toTask);
     const fit = countWithin(items, taskBytesBound);
-    if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset: filter.offset, changesCursor };
-    return { items, total, limit: filter.limit, offset: filter.offset, changesCursor };
+    const more = fit < items.length || rows.length > filter.limit;
+    const last = rows[fit - 1];
+    const nextCursor =
+      more && last ? this.listCursors.encode(user.id, filter, { key: sortKeyOf(filter.sort, last), id: last.id }) : null;
+    const limit = fit < items.length ? fit : filter.limit;
+    const changesCursor = this.changeCursors.encode(user.id, changeSeq);
+    return { items: items.slice(0, fit), total, limit, offset: filter.offset, nextCursor, changesCursor };
+  }
+
+  async stats(user: AuthUser): Promise<TaskStats> {
+    return this.repository.countLive(user.id);
   }
 
   /** Newest first; a page also stops early to stay under 1 MiB, and `nextCursor` continues it. */

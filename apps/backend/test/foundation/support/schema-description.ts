@@ -22,6 +22,8 @@ export interface IndexDescription {
   unique: boolean;
   primary: boolean;
   method: string;
+  /** The predicate of a partial index, parenthesised as PostgreSQL prints it. */
+  where?: string;
 }
 
 export interface ForeignKeyDescription {
@@ -156,13 +158,54 @@ const PRISMA_ACTIONS: Record<string, string> = {
   SetDefault: 'SET DEFAULT',
 };
 
+/** A field the DMMF leaves out: `name Unsupported("type")? @map(..) @default(dbgenerated("expr"))`. */
+interface UnsupportedField {
+  column: string;
+  field: string;
+  description: ColumnDescription;
+}
+
+const unescape = (text: string) => JSON.parse(`"${text}"`) as string;
+
+/**
+ * What the DMMF does not carry, read from the schema text: Unsupported(...) fields and the `where:`
+ * of partial indexes (keyed by model and field list).
+ */
+function parseExtras(text: string): { unsupported: Map<string, UnsupportedField[]>; predicates: Map<string, string> } {
+  const unsupported = new Map<string, UnsupportedField[]>();
+  const predicates = new Map<string, string>();
+  for (const [, model, body] of text.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
+    for (const line of body!.split('\n')) {
+      const field = /^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\??)(.*)$/.exec(line);
+      if (field) {
+        const [, name, type, optional, rest] = field;
+        const map = /@map\("([^"]+)"\)/.exec(rest!)?.[1];
+        const generated = /@default\(dbgenerated\("((?:[^"\\]|\\.)*)"\)\)/.exec(rest!)?.[1];
+        const list = unsupported.get(model!) ?? [];
+        list.push({
+          field: name!,
+          column: map ?? name!,
+          description: { type: type!, nullable: optional === '?', default: generated === undefined ? null : unescape(generated) },
+        });
+        unsupported.set(model!, list);
+      }
+      const index = /^\s*@@index\(\[([^\]]*)\].*where:\s*raw\("((?:[^"\\]|\\.)*)"\)/.exec(line);
+      if (index) predicates.set(`${model}:${index[1]!.replace(/\s/g, '')}`, `(${unescape(index[2]!)})`);
+    }
+  }
+  return { unsupported, predicates };
+}
+
 /** What `prisma migrate` would build from the schema, named the way Prisma names things. */
-export function describeSchema(dmmf: Dmmf = parseSchema()): SchemaDescription {
+export function describeSchema(dmmf: Dmmf = parseSchema(), text: string = readFileSync(SCHEMA_FILE, 'utf8')): SchemaDescription {
   const { models, enums, indexes } = dmmf.datamodel;
+  const extras = parseExtras(text);
   const tableOf = new Map(models.map((m) => [m.name, m.dbName ?? m.name]));
   const enumDbNames = new Map(enums.map((e) => [e.name, e.dbName ?? e.name]));
   const columnOf = (model: string, field: string) => {
     const f = models.find((m) => m.name === model)?.fields.find((x) => x.name === field);
+    const unsupported = extras.unsupported.get(model)?.find((x) => x.field === field);
+    if (!f && unsupported) return unsupported.column;
     if (!f) throw new Error(`unknown field ${model}.${field}`);
     return f.dbName ?? f.name;
   };
@@ -204,6 +247,7 @@ export function describeSchema(dmmf: Dmmf = parseSchema()): SchemaDescription {
         default: expectedDefault(field, enumDbNames),
       };
     }
+    for (const field of extras.unsupported.get(model.name) ?? []) columns[field.column] = field.description;
     description.tables[table] = columns;
   }
 
@@ -221,6 +265,8 @@ export function describeSchema(dmmf: Dmmf = parseSchema()): SchemaDescription {
       primary: index.type === 'id',
       method: (index.algorithm ?? 'BTree').toLowerCase(),
     };
+    const where = extras.predicates.get(`${index.model}:${index.fields.map((f) => f.name).join(',')}`);
+    if (where !== undefined && index.type === 'normal') description.indexes[name].where = where;
   }
   return description;
 }
@@ -263,9 +309,9 @@ export async function describeDatabase(query: Query, ignoreTables: readonly stri
   );
   for (const row of enumValues) (description.enums[row.name] ??= []).push(row.value);
 
-  const indexes = await query<{ name: string; table: string; columns: string[]; unique: boolean; primary: boolean; method: string; partial: boolean; options: string }>(
+  const indexes = await query<{ name: string; table: string; columns: string[]; unique: boolean; primary: boolean; method: string; predicate: string | null; options: string }>(
     `SELECT i.relname AS name, t.relname AS table, ix.indisunique AS unique, ix.indisprimary AS primary,
-            am.amname AS method, ix.indpred IS NOT NULL AS partial, ix.indoption::text AS options,
+            am.amname AS method, pg_get_expr(ix.indpred, ix.indrelid) AS predicate, ix.indoption::text AS options,
             ARRAY(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
                   JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
      FROM pg_index ix
@@ -277,14 +323,15 @@ export async function describeDatabase(query: Query, ignoreTables: readonly stri
   );
   for (const index of indexes) {
     if (ignored.has(index.table)) continue;
-    // Partial, expression or DESC indexes cannot come from this schema; show them as a difference.
-    const columns = index.partial || /[1-9]/.test(index.options) ? [...index.columns, '(partial/desc)'] : index.columns;
+    // Expression or DESC indexes cannot come from this schema; show them as a difference.
+    const columns = /[1-9]/.test(index.options) ? [...index.columns, '(desc)'] : index.columns;
     description.indexes[index.name] = {
       table: index.table,
       columns,
       unique: index.unique,
       primary: index.primary,
       method: index.method,
+      ...(index.predicate === null ? {} : { where: index.predicate }),
     };
   }
 

@@ -29,7 +29,7 @@ function task(overrides: Partial<Task> = {}): Task {
 
 const entry = (n: number): LogEntry => ({ id: `00000000-0000-4000-8000-1000000000${String(n).padStart(2, '0')}`, at: AT, level: 'info', message: `entry ${n}` });
 const filter: Filter = { status: '', priority: '', sort: '-createdAt', offset: 0, q: '' };
-const listOf = (...items: Task[]): ListPage => ({ items, total: items.length, limit: 10, offset: 0, changesCursor: '0.AAAAAAAAAAAAAAAA' });
+const listOf = (...items: Task[]): ListPage => ({ items, total: items.length, limit: 10, offset: 0, nextCursor: null, changesCursor: '0.AAAAAAAAAAAAAAAA' });
 
 describe('newer', () => {
   it('should keep the copy with the higher version of the same task', () => {

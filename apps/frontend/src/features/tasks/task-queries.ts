@@ -61,7 +61,7 @@ export function useTaskLogs(id: string) {
 
 /** Counts by status for the bar above the list; the sync re-reads them after every change. */
 export function useTaskStats() {
-  return useQuery({ queryKey: taskKeys.stats(), queryFn: () => api.getStats() });
+  return useQuery({ queryKey: taskKeys.stats(), queryFn: () => api.getTaskStats() });
 }
 
 /** A task's history, newest first, page by page; re-read when the sync sees a change of the task. */

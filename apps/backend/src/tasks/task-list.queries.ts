@@ -1,0 +1,103 @@
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskSort, type TaskStatus } from '@tasks/schemas';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import { db, prepare } from '../database/query-builder.js';
+import type { DB } from '../generated/kysely/db.js';
+import type { ListPosition } from './task-list-cursor.js';
+import { TASK_SELECTION, type TaskRow } from './task-row.js';
+
+/** What one list page asks for; `after` continues a keyset walk past that position. */
+export interface ListQuery {
+  status?: readonly TaskStatus[];
+  priority?: readonly TaskPriority[];
+  q?: string;
+  sort: TaskSort;
+  limit: number;
+  offset: number;
+  after?: ListPosition;
+}
+
+/** A list row: the total, the feed position, and a task's columns (all null on the one row of an empty page). */
+export type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number; changeSeq: string };
+
+// Sort key of each list order (column, the field it is selected as, and its SQL type for the
+// cursor's value); the id breaks ties in the same direction. Each has a partial index
+// (user_id, key, id) WHERE deleted_at IS NULL. PostgreSQL orders the priority enum as declared
+// (LOW < MEDIUM < HIGH < URGENT).
+const SORT_KEYS = {
+  createdAt: { column: 'created_at', field: 'createdAt', type: sql`timestamptz`, direction: 'asc' },
+  '-createdAt': { column: 'created_at', field: 'createdAt', type: sql`timestamptz`, direction: 'desc' },
+  updatedAt: { column: 'updated_at', field: 'updatedAt', type: sql`timestamptz`, direction: 'asc' },
+  '-updatedAt': { column: 'updated_at', field: 'updatedAt', type: sql`timestamptz`, direction: 'desc' },
+  priority: { column: 'priority', field: 'priority', type: sql`"TaskPriority"`, direction: 'asc' },
+  '-priority': { column: 'priority', field: 'priority', type: sql`"TaskPriority"`, direction: 'desc' },
+} as const satisfies Record<TaskSort, object>;
+
+/** The sort key of `row` as a cursor carries it. */
+export function sortKeyOf(sort: TaskSort, row: TaskRow): string {
+  const value = row[SORT_KEYS[sort].field];
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/** The user's live tasks matching the filters (the same WHERE for the count and the page). */
+function matching<O>(query: SelectQueryBuilder<DB, 'tasks', O>, userId: string, list: ListQuery) {
+  let q = query.where('user_id', '=', userId).where('deleted_at', 'is', null);
+  if (list.status) q = q.where('status', 'in', [...list.status]);
+  if (list.priority) q = q.where('priority', 'in', [...list.priority]);
+  // Bound as a parameter and parsed by websearch_to_tsquery, which accepts any text (only
+  // punctuation gives an empty query, which matches nothing).
+  if (list.q !== undefined) q = q.where(sql<boolean>`search_vector @@ websearch_to_tsquery('simple', ${list.q})`);
+  return q;
+}
+
+/**
+ * One page, the total and the user's change_seq (the feed position the page shows) in ONE
+ * statement, hence one snapshot. The count is the one-row left side
+ * of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows). With
+ * `after`, the page starts past that (key, id) by a row comparison the sort's index answers by a
+ * range scan: page 5,000 costs what page 1 does.
+ */
+export function listPage(userId: string, list: ListQuery) {
+  const { column, field, type, direction } = SORT_KEYS[list.sort];
+  return db
+    .selectFrom(
+      matching(db.selectFrom('tasks'), userId, list)
+        .select((eb) => [
+          sql<number>`count(*)::int`.as('total'),
+          eb.selectFrom('users').select(sql<string>`change_seq::text`.as('s')).where('users.id', '=', userId).as('changeSeq'),
+        ])
+        .as('c'),
+    )
+    .leftJoinLateral(
+      () => {
+        let page = matching(db.selectFrom('tasks'), userId, list).select(TASK_SELECTION);
+        if (list.after) {
+          const { key, id } = list.after;
+          const op = direction === 'asc' ? sql`>` : sql`<`;
+          page = page.where(sql<boolean>`(${sql.ref(column)}, id) ${op} (${key}::${type}, ${id}::uuid)`);
+        }
+        return page.orderBy(column, direction).orderBy('id', direction).limit(list.limit).offset(list.offset).as('p');
+      },
+      (join) => join.onTrue(),
+    )
+    .select(['c.total', 'c.changeSeq'])
+    .selectAll('p')
+    .orderBy(`p.${field}`, direction)
+    .orderBy('p.id', direction);
+}
+
+/** Live tasks counted in total, per status and per priority: one scan, one statement. */
+export const countLive = prepare((userId: string) =>
+  db
+    .selectFrom('tasks')
+    .select((eb) => [
+      eb.cast<number>(eb.fn.countAll(), 'integer').as('total'),
+      ...TASK_STATUSES.map((status) =>
+        eb.cast<number>(eb.fn.countAll().filterWhere('status', '=', status), 'integer').as(`status:${status}`),
+      ),
+      ...TASK_PRIORITIES.map((priority) =>
+        eb.cast<number>(eb.fn.countAll().filterWhere('priority', '=', priority), 'integer').as(`priority:${priority}`),
+      ),
+    ])
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null),
+);
