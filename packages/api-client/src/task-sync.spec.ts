@@ -44,7 +44,7 @@ class FakeSocket implements SyncSocket {
   }
 }
 
-const list = (items: TaskList['items'], changesCursor: string): TaskList => ({ items, total: items.length, limit: 100, offset: 0, changesCursor });
+const list = (items: TaskList['items'], changesCursor: string): TaskList => ({ items, total: items.length, limit: 100, offset: 0, nextCursor: null, changesCursor });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function setup(feed: (since: string | null) => ChangesPage | Error, lists: TaskList[]) {

@@ -1,4 +1,4 @@
-import { SOCKET_UNAUTHORIZED, TASKS_NAMESPACE, taskEventSchemas, type Change, type Task, type TaskEventName, type TaskList } from '@tasks/schemas';
+import { SOCKET_UNAUTHORIZED, TASKS_NAMESPACE, taskEventSchemas, type Change, type Task, type TaskEventName } from '@tasks/schemas';
 import { io } from 'socket.io-client';
 import type { ContractClient } from './contract-client.js';
 import { ApiError, ContractDriftError } from './errors.js';
@@ -60,12 +60,6 @@ export interface TaskSync {
 
 const fromChange = (change: Change): SyncChange => ({ type: change.type, taskId: change.taskId, task: change.task, cursor: change.cursor });
 
-/** `nextCursor` of a list page, on servers that page by keyset (null on the last page or without it). */
-function nextCursorOf(page: TaskList): string | null | undefined {
-  const next = (page as { nextCursor?: unknown }).nextCursor;
-  return typeof next === 'string' || next === null ? next : undefined;
-}
-
 function defaultSocket(baseUrl: string): SyncSocketFactory {
   return (auth) => io(`${baseUrl}${TASKS_NAMESPACE}`, { auth: (send) => send(auth()), transports: ['websocket', 'polling'] });
 }
@@ -105,18 +99,15 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
   async function list(): Promise<number> {
     const items: Task[] = [];
     let first: string | null = null;
-    let cursor: string | undefined;
-    let offset = 0;
+    let cursor: string | null = null;
     complete = false;
     for (let page = 0; page < pages && !complete; page++) {
-      const result = await client.getTasks(cursor !== undefined ? { limit: LIST_PAGE, cursor } : { limit: LIST_PAGE, offset });
+      const result = await client.getTasks({ limit: LIST_PAGE, ...(cursor === null ? {} : { cursor }) });
       // Later pages are read after the first: the feed from the first one's position covers what changed meanwhile.
       first ??= result.changesCursor;
       items.push(...result.items);
-      const next = nextCursorOf(result);
-      if (typeof next === 'string') cursor = next;
-      else complete = next === null || result.items.length < LIST_PAGE || offset + LIST_PAGE >= result.total;
-      offset += LIST_PAGE;
+      cursor = result.nextCursor;
+      complete = cursor === null;
     }
     if (first === null) throw new Error('no list page read');
     return state.reset(items, first);

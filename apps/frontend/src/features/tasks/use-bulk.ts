@@ -9,11 +9,6 @@ const FAILED_PAGE = 100;
 /** "Retry all failed" reads at most this many pages of failed tasks (10,000 tasks). */
 const FAILED_PAGES_MAX = 100;
 
-function nextCursorOf(page: TaskList): string | null {
-  const next = (page as { nextCursor?: unknown }).nextCursor;
-  return typeof next === 'string' ? next : null;
-}
-
 /** Ids of every FAILED task, read page by page (keyset) before anything changes them. */
 export async function failedTaskIds(): Promise<string[]> {
   const ids: string[] = [];
@@ -22,7 +17,7 @@ export async function failedTaskIds(): Promise<string[]> {
     // The same filter on every page: it is part of the cursor.
     const result: TaskList = await api.getTasks({ status: 'FAILED', limit: FAILED_PAGE, ...(cursor === null ? {} : { cursor }) });
     ids.push(...result.items.map((task) => task.id));
-    cursor = nextCursorOf(result);
+    cursor = result.nextCursor;
     if (cursor === null) break;
   }
   return ids;
