@@ -30,44 +30,146 @@ const TASK_SELECTION = fieldsOf(Prisma.TaskScalarFieldEnum);
 /** A task row as every statement returns it. */
 export type TaskRow = Selection<DB, 'tasks', (typeof TASK_SELECTION)[number]>;
 
-/** The same select list for the statements Kysely cannot express, qualified with `table` when given. */
-function taskColumns(table = ''): Prisma.Sql {
-  const q = table ? `${table}.` : '';
+/** The list page's select list on its alias `p` (listForUser's LATERAL page). */
+function taskColumns(table: string): Prisma.Sql {
   return Prisma.raw(
     Object.values(Prisma.TaskScalarFieldEnum)
-      .map((field) => `${q}${snakeCase(field)} AS "${field}"`)
+      .map((field) => `${table}.${snakeCase(field)} AS "${field}"`)
       .join(', '),
   );
 }
 
-const TASK_COLUMNS = taskColumns();
 const PAGE_COLUMNS = taskColumns('p');
-const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
 
 /** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
 const TASK_QUOTA_LOCK_SPACE = 4_104_002;
 /** Below `quota - margin` live tasks a create needs no lock: more than this many racing at once is not expected. */
 const QUOTA_RACE_MARGIN = 64;
 
+/** `pg_advisory_xact_lock(space, hashtext(userId))`: a per-user lock held until the transaction ends. */
+function advisoryXactLock(space: number) {
+  return prepare((userId: string) =>
+    db.selectNoFrom((eb) =>
+      eb.fn<void>('pg_advisory_xact_lock', [sql.lit(space), eb.fn<number>('hashtext', [eb.val(userId)])]).as('locked'),
+    ),
+  );
+}
+
+const lockQuota = advisoryXactLock(TASK_QUOTA_LOCK_SPACE);
+const lockRunningCap = advisoryXactLock(RUNNING_CAP_LOCK_SPACE);
+
 /**
  * INSERT of a new task only while the user has fewer than `below` live tasks (counting stops there).
- * The id is a v4 UUID made here, as Prisma's `@default(uuid())` does.
+ * INSERT … SELECT gives its parameters no column types, hence the casts.
  */
-function insertIfFewerLive(
-  userId: string,
-  data: { title: string; description: string | null; priority: TaskPriority },
-  now: Date,
-  below: number,
-): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
-    SELECT ${randomUUID()}::uuid, ${userId}::uuid, ${data.title}::text, ${data.description}::text,
-      ${data.priority}::"TaskPriority", ${now}::timestamptz, ${now}::timestamptz
-    WHERE (SELECT count(*) FROM (
-      SELECT 1 FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL LIMIT ${below}
-    ) AS live) < ${below}
-    ${RETURNING_TASK}`;
+const insertIfFewerLive = prepare(
+  (id: string, userId: string, title: string, description: string | null, priority: TaskPriority, now: Date, below: number) =>
+    db
+      .insertInto('tasks')
+      .columns(['id', 'user_id', 'title', 'description', 'priority', 'created_at', 'updated_at'])
+      .expression(
+        db
+          .selectNoFrom((eb) => [
+            eb.cast<string>(eb.val(id), 'uuid').as('id'),
+            eb.cast<string>(eb.val(userId), 'uuid').as('user_id'),
+            eb.cast<string>(eb.val(title), 'text').as('title'),
+            eb.cast<string | null>(eb.val(description), 'text').as('description'),
+            eb.cast<TaskPriority>(eb.val(priority), sql.id('TaskPriority')).as('priority'),
+            eb.cast<Date>(eb.val(now), 'timestamptz').as('created_at'),
+            eb.cast<Date>(eb.val(now), 'timestamptz').as('updated_at'),
+          ])
+          .where((w) =>
+            w(
+              w
+                .selectFrom(
+                  w
+                    .selectFrom('tasks')
+                    .select(sql.lit(1).as('one'))
+                    .where('user_id', '=', userId)
+                    .where('deleted_at', 'is', null)
+                    .limit(below)
+                    .as('live'),
+                )
+                .select(w.fn.countAll().as('n')),
+              '<',
+              below,
+            ),
+          ),
+      )
+      .returning(TASK_SELECTION),
+);
+
+/**
+ * Advances the live task's log counters and inserts the entry with the seq it got, in one statement
+ * (the entry's row needs the seq the UPDATE assigns).
+ */
+const appendLogEntry = prepare(
+  (userId: string, id: string, lastLog: string, entryId: string, level: LogEntry['level'], message: string, keep: number, now: Date) =>
+    db
+      .with('t', (qc) =>
+        qc
+          .updateTable('tasks')
+          .set((eb) => ({
+            log_seq: eb('log_seq', '+', 1),
+            log_count: eb.fn<number>('least', [eb('log_count', '+', 1), eb.val(keep)]),
+            last_log: eb.cast(eb.val(lastLog), 'jsonb'),
+            version: eb('version', '+', 1),
+            updated_at: now,
+          }))
+          .where('id', '=', id)
+          .where('user_id', '=', userId)
+          .where('deleted_at', 'is', null)
+          .returning(TASK_SELECTION),
+      )
+      .with('added', (qc) =>
+        qc
+          .insertInto('task_logs')
+          .columns(['id', 'task_id', 'seq', 'at', 'level', 'message'])
+          .expression((eb) =>
+            eb
+              .selectFrom('t')
+              .select([
+                eb.cast<string>(eb.val(entryId), 'uuid').as('id'),
+                't.id as task_id',
+                't.logSeq as seq',
+                eb.cast<Date>(eb.val(now), 'timestamptz').as('at'),
+                eb.cast<LogEntry['level']>(eb.val(level), sql.id('TaskLogLevel')).as('level'),
+                eb.cast<string>(eb.val(message), 'text').as('message'),
+              ]),
+          ),
+      )
+      .selectFrom('t')
+      .selectAll(),
+);
+
+/** Deletes a task's entries at or below `seq` (those past the newest `keep`). */
+const trimLog = prepare((id: string, seq: number) => db.deleteFrom('task_logs').where('task_id', '=', id).where('seq', '<=', seq));
+
+/** A live task's kept entries, newest first, before a seq when `withBefore`; one row of nulls when it has none. */
+function logPage(withBefore: boolean) {
+  return prepare((userId: string, id: string, keep: number, limit: number, before: number) =>
+    db
+      .selectFrom('tasks as t')
+      .leftJoinLateral(
+        (eb) => {
+          let page = eb
+            .selectFrom('task_logs')
+            .select((logs) => ['id', 'seq', 'at', logs.cast<LogEntry['level']>('level', 'text').as('level'), 'message'])
+            .whereRef('task_id', '=', 't.id')
+            .where('seq', '>', eb('t.log_seq', '-', keep));
+          if (withBefore) page = page.where('seq', '<', before);
+          return page.orderBy('seq', 'desc').limit(limit).as('l');
+        },
+        (join) => join.onTrue(),
+      )
+      .select(['l.id', 'l.seq', 'l.at', 'l.level', 'l.message'])
+      .where('t.id', '=', id)
+      .where('t.user_id', '=', userId)
+      .where('t.deleted_at', 'is', null),
+  );
 }
+
+const LOG_PAGE = { first: logPage(false), before: logPage(true) };
 
 type TaskColumn = keyof DB['tasks'];
 
@@ -148,11 +250,11 @@ export class TaskWrites {
     maxLive: number,
   ): Promise<TaskRow | null> {
     if (maxLive > QUOTA_RACE_MARGIN) {
-      const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive - QUOTA_RACE_MARGIN));
+      const [row] = await this.tx.query(insertIfFewerLive(randomUUID(), userId, data.title, data.description, data.priority, now, maxLive - QUOTA_RACE_MARGIN));
       if (row) return row;
     }
-    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${TASK_QUOTA_LOCK_SPACE}::int, hashtext(${userId}))`);
-    const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive));
+    await this.tx.query(lockQuota(userId));
+    const [row] = await this.tx.query(insertIfFewerLive(randomUUID(), userId, data.title, data.description, data.priority, now, maxLive));
     return row ?? null;
   }
 
@@ -165,20 +267,11 @@ export class TaskWrites {
    * first statement would not. Null when there is no such live task.
    */
   async appendLog(userId: string, id: string, entry: LogEntry, keep: number, now: Date): Promise<TaskRow | null> {
-    const [row] = await this.tx.query<TaskRow>(Prisma.sql`
-      WITH t AS (
-        UPDATE tasks SET log_seq = log_seq + 1, log_count = LEAST(log_count + 1, ${keep}),
-          last_log = ${JSON.stringify(entry)}::jsonb, version = version + 1, updated_at = ${now}
-        WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-        ${RETURNING_TASK}
-      ), added AS (
-        INSERT INTO task_logs (id, task_id, seq, at, level, message)
-        SELECT ${entry.id}::uuid, t.id, t."logSeq", ${now}::timestamptz, ${entry.level}::"TaskLogLevel", ${entry.message}::text
-        FROM t
-      )
-      SELECT * FROM t`);
+    const [row] = await this.tx.query(
+      appendLogEntry(userId, id, JSON.stringify(entry), entry.id, entry.level, entry.message, keep, now),
+    );
     if (!row) return null;
-    await this.tx.query(Prisma.sql`DELETE FROM task_logs WHERE task_id = ${id}::uuid AND seq <= ${row.logSeq - keep}`);
+    await this.tx.query(trimLog(id, row.logSeq - keep));
     return row;
   }
 
@@ -201,7 +294,7 @@ export class TaskWrites {
    * ends: racing starts count one after another, so the cap holds.
    */
   async countRunningExclusively(userId: string): Promise<number> {
-    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`);
+    await this.tx.query(lockRunningCap(userId));
     const [row] = await this.tx.query(countRunning(userId));
     return row?.n ?? 0;
   }
@@ -267,16 +360,8 @@ export class TasksRepository {
     id: string,
     page: { limit: number; before: number | undefined; keep: number },
   ): Promise<LogRow[] | null> {
-    const rows = await this.sql.query<LogRow | { id: null }>(Prisma.sql`
-      SELECT l.id, l.seq, l.at, l.level, l.message
-      FROM tasks t
-      LEFT JOIN LATERAL (
-        SELECT id, seq, at, level::text AS level, message FROM task_logs
-        WHERE task_id = t.id AND seq > t.log_seq - ${page.keep}
-          ${page.before === undefined ? Prisma.empty : Prisma.sql`AND seq < ${page.before}`}
-        ORDER BY seq DESC LIMIT ${page.limit}
-      ) AS l ON true
-      WHERE t.id = ${id}::uuid AND t.user_id = ${userId}::uuid AND t.deleted_at IS NULL`);
+    const query = page.before === undefined ? LOG_PAGE.first : LOG_PAGE.before;
+    const rows = await this.sql.query(query(userId, id, page.keep, page.limit, page.before ?? 0));
     if (rows.length === 0) return null;
     return rows.filter((row): row is LogRow => row.id !== null);
   }
