@@ -207,7 +207,7 @@ export const lockOwned = prepare((userId: string, id: string) => ownedTask(userI
 export const countRunning = prepare((userId: string) =>
   db
     .selectFrom('tasks')
-    .select(sql<number>`count(*)::int`.as('n'))
+    .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
     .where('user_id', '=', userId)
     .where('deleted_at', 'is', null)
     .where('status', '=', 'RUNNING'),
