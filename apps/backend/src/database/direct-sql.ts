@@ -34,11 +34,11 @@ export interface CommitDeadline {
 }
 
 /**
- * Runs a statement (a compiled Kysely query, typed against the generated `DB`) on the connection Prisma itself uses (its pg pool, or the embedded
- * PGlite), without the Prisma client's request pipeline in between. That pipeline cost 70–100 µs of
- * CPU per statement against 30–40 µs for the statement through `pg` (docs/benchmarks.md §7), so the
- * statements every request runs (the token check, reading a task, a list page) come this way; the
- * rest stay on the client. Only repositories inject it, like PrismaClient.
+ * Runs a statement (a compiled Kysely query, typed against the generated `DB`) on the connection
+ * Prisma itself uses (its pg pool, or the embedded PGlite), without the Prisma client's request
+ * pipeline in between, which costs more CPU per statement than the statement itself (figures in
+ * docs/benchmarks.md): the statements every request runs come this way, the rest stay on the
+ * client. Only repositories inject it, like PrismaClient.
  */
 export abstract class DirectSql implements SqlExecutor {
   abstract query<T>(statement: Statement<T>): Promise<T[]>;

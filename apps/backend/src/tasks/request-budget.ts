@@ -82,9 +82,9 @@ function answerSpent(request: FastifyRequest, reply: FastifyReply, ms: number): 
 }
 
 /**
- * Gives every route under `prefix` a budget of `ms`. Plain Fastify hooks and one timer per request:
- * a Nest interceptor did this before, and its rxjs + AsyncResource + AsyncLocalStorage machinery
- * cost 0.2–0.4 ms of CPU per request, a third of a GET (docs/benchmarks.md §7). Fastify's own
+ * Gives every route under `prefix` a budget of `ms`. Plain Fastify hooks and one timer per request,
+ * not a Nest interceptor: its rxjs + AsyncResource + AsyncLocalStorage machinery costs a large share
+ * of a GET's CPU (docs/benchmarks.md). Fastify's own
  * `handlerTimeout` is no substitute on Node 20: the request's `close` event, which arrives as soon
  * as a body has been read, clears its timer. Must run before the routes are registered.
  */
