@@ -43,6 +43,8 @@ export interface AppConfigValues {
     readonly maxPerUser: number;
     /** Writes under /api/tasks per user per minute. */
     readonly writeRateLimit: number;
+    /** Seconds an Idempotency-Key's answer is kept for replay. */
+    readonly idempotencyTtlSeconds: number;
   };
   readonly realtime: {
     readonly socketsPerUser: number;
@@ -205,6 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       logLimit: env.TASKS_LOG_LIMIT,
       maxPerUser: env.TASKS_MAX_PER_USER,
       writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
+      idempotencyTtlSeconds: env.IDEMPOTENCY_TTL,
     },
     realtime: {
       socketsPerUser: env.SOCKETS_PER_USER,

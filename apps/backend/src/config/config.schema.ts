@@ -132,6 +132,8 @@ export const envSchema = z.object({
   TASKS_LOG_LIMIT: integer(1, 10_000).default(200),
   TASKS_MAX_PER_USER: integer(1, 100_000_000).default(100_000),
   TASKS_WRITE_RATE_LIMIT: integer(1, 1_000_000).default(1200),
+  /** How long an Idempotency-Key's answer is kept for replay. */
+  IDEMPOTENCY_TTL: duration.default(86_400),
   SOCKETS_PER_USER: integer(1, 1_000_000).default(50),
   SOCKET_RECOVERY_MAX_EVENTS: integer(1, 1_000_000).default(10_000),
   SOCKET_RECOVERY_MAX_BYTES: integer(65_536, 1_073_741_824).default(16 * 1024 * 1024),
