@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, of } from 'rxjs';
 import type { AuthUser } from '../auth/auth-user.js';
 import { answerOfTaskWrite } from '../tasks/task-answers.js';
@@ -31,6 +31,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(undefined);
     }
     const { held } = outcome;
+    // The TASKS_API_TIMEOUT 503 went out while the claim waited: that answer is not final.
+    if (context.switchToHttp().getResponse<FastifyReply>().sent) {
+      await this.keys.finish(held, { status: 503, headers: {}, body: null });
+      return of(undefined);
+    }
     request.idempotency = { finish: (answer) => this.keys.finish(held, answer) };
     const route = request.routeOptions.url ?? path;
     // A bulk request writes in one transaction per id: its answer is known only after the last one.
