@@ -2,7 +2,7 @@ import pg from 'pg';
 import { usingPostgres } from '../support/databases.js';
 import type { TestApp } from '../support/test-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface Hold {
   /** Resolves once a request of the app waits behind the hold. */
