@@ -125,4 +125,33 @@ describe('Idempotency-Key: replay', () => {
     const res = await api(t, user, 'GET', '/api/tasks', { headers: { 'idempotency-key': '' } });
     expect(res.status).toBe(200);
   });
+
+  it('stores the answer in the same transaction as the write it answers', async () => {
+    // Triggers note the transaction of each task insert and each key update.
+    for (const statement of [
+      'CREATE TABLE tx_probe (tbl text, txid bigint, state text)',
+      `CREATE FUNCTION probe_key() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN INSERT INTO tx_probe VALUES ('key', txid_current(), NEW.state); RETURN NEW; END $$`,
+      `CREATE FUNCTION probe_task() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN INSERT INTO tx_probe VALUES ('task', txid_current(), NULL); RETURN NEW; END $$`,
+      'CREATE TRIGGER probe_key AFTER UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION probe_key()',
+      'CREATE TRIGGER probe_task AFTER INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION probe_task()',
+    ]) {
+      await t.prisma.$executeRawUnsafe(statement);
+    }
+    try {
+      const res = await api(t, user, 'POST', '/api/tasks', { body: { title: 'atomic' }, headers: { 'idempotency-key': randomUUID() } });
+      expect(res.status).toBe(201);
+      const rows = await t.prisma.$queryRawUnsafe<{ tbl: string; txid: string; state: string | null }[]>(
+        'SELECT tbl, txid::text AS txid, state FROM tx_probe',
+      );
+      const insert = rows.find((row) => row.tbl === 'task');
+      expect(insert).toBeDefined();
+      expect(rows).toContainEqual({ tbl: 'key', txid: insert?.txid, state: 'done' });
+    } finally {
+      for (const statement of ['DROP TRIGGER probe_key ON idempotency_keys', 'DROP TRIGGER probe_task ON tasks', 'DROP TABLE tx_probe']) {
+        await t.prisma.$executeRawUnsafe(statement);
+      }
+    }
+  });
 });
