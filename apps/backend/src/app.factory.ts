@@ -22,6 +22,7 @@ import { registerHttpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { setupOpenApi } from './openapi.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
+import { registerIdempotencyAnswers } from './idempotency/idempotency-answers.js';
 import { registerRequestBudget } from './tasks/request-budget.js';
 import { registerHttpTracing } from './tracing/http-tracing.js';
 
@@ -129,7 +130,11 @@ export async function createApp(
   });
   registerUrlLimit(fastify);
   // TASKS_API_TIMEOUT bounds every tasks request (hooks on those routes only; they register at init).
-  if (config.tasks.enabled) registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
+  if (config.tasks.enabled) {
+    registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
+    // Stores and replays Idempotency-Key answers (claimed by IdempotencyInterceptor).
+    registerIdempotencyAnswers(fastify);
+  }
   fastify.addHook('preClose', async () => {
     closing = true;
   });

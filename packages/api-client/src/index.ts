@@ -2,3 +2,4 @@ export * from './contract-client.js';
 export * from './errors.js';
 export * from './subscription.js';
 export * from './raw.js';
+export * from './retry.js';

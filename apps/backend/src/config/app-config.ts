@@ -140,6 +140,8 @@ function configValues(env: Env, dataDir: string, jwtSecret: string) {
       maxPerUser: env.TASKS_MAX_PER_USER,
       /** Writes under /api/tasks per user per minute. */
       writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
+      /** Seconds an Idempotency-Key's answer is kept for replay. */
+      idempotencyTtlSeconds: env.IDEMPOTENCY_TTL,
     },
     changes: {
       /** CHANGES_RETENTION in seconds. */

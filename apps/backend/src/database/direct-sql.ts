@@ -31,6 +31,8 @@ export interface CommitDeadline {
   /** Like assertOpen, and from now on the deadline may not answer (the request answers itself). */
   beginCommit(): void;
   endCommit(): void;
+  /** Last statements of the transaction, given its result (e.g. the idempotency key's answer). */
+  beforeCommit?(tx: SqlExecutor, result: unknown): Promise<void>;
 }
 
 /**
@@ -124,7 +126,9 @@ export function directSqlOnPool(pool: PoolLike): DirectSql {
         throw error;
       }
       try {
-        const result = await work(executor((text, params) => client.query(text, params), deadline));
+        const tx = executor((text, params) => client.query(text, params), deadline);
+        const result = await work(tx);
+        await deadline?.beforeCommit?.(tx, result);
         await commitWithin(() => client.query('COMMIT'), deadline);
         release();
         return result;
@@ -152,7 +156,9 @@ export function directSqlOnEmbedded(db: EmbeddedLike): DirectSql {
       let committing = false;
       const done = db.transaction(async (tx) => {
         deadline?.assertOpen();
-        const result = await work(executor((text, params) => tx.query(text, params), deadline));
+        const sql = executor((text, params) => tx.query(text, params), deadline);
+        const result = await work(sql);
+        await deadline?.beforeCommit?.(sql, result);
         deadline?.beginCommit();
         committing = true;
         return result;
