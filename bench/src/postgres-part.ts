@@ -47,7 +47,7 @@ export async function runPostgres(report: BenchReport, stops: Stops): Promise<vo
     stops.push(() => info.stop());
   }
   // One mixed warm-up of each server before anything is measured, so every route is compiled by
-  // the JIT: otherwise the first workload measured paid for it (GET at 0.9–1.1 instead of 0.65 ms/req).
+  // the JIT: otherwise the first workload measured pays for the compilation (docs/benchmarks.md).
   for (const server of [app, baseline, ...(appInfo ? [appInfo] : [])]) {
     await warmUp(loadOptions(server, 'mix', users, options.globalWarmUpSec), options.globalWarmUpSec);
   }

@@ -7,7 +7,6 @@ import { AppModule } from './app.module.js';
 import { AppFastifyAdapter } from './common/http/app-fastify-adapter.js';
 import { answerClientError } from './common/http/client-errors.js';
 import { registerCors } from './common/http/cors.js';
-import { registerJsonBodyParser } from './common/http/json-body-parser.js';
 import { registerLingeringClose } from './common/http/lingering-close.js';
 import { trackRouteMethods } from './common/http/route-methods.js';
 import { registerSecurityHeaders } from './common/http/security-headers.js';
@@ -23,6 +22,7 @@ import { registerHttpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { setupOpenApi } from './openapi.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
+import { registerIdempotencyAnswers } from './idempotency/idempotency-answers.js';
 import { registerRequestBudget } from './tasks/request-budget.js';
 import { registerHttpTracing } from './tracing/http-tracing.js';
 
@@ -70,9 +70,10 @@ export async function createApp(
     trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // A body with `__proto__` / `constructor.prototype` keys is refused (400 naming the key), not silently edited.
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // Such keys stay plain own properties (JSON.parse pollutes nothing); the global validation pipe
+    // refuses them by name in every validated input (strict-schema-validation.pipe.ts).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     // Errors Fastify raises before routing (bad URL, over-long path parameter) are problems too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header(REQUEST_ID_HEADER, request.id);
@@ -104,7 +105,6 @@ export async function createApp(
   registerHttpTracing(fastify);
   // JSON only: Fastify's built-in text/plain parser would accept bodies that deserve a 415.
   fastify.removeContentTypeParser('text/plain');
-  registerJsonBodyParser(fastify);
   // Before the shutdown hook below, which must still be able to close the connection.
   registerLingeringClose(fastify);
   // Known paths asked with another method answer 405 with Allow (routes register at init, after this).
@@ -130,7 +130,11 @@ export async function createApp(
   });
   registerUrlLimit(fastify);
   // TASKS_API_TIMEOUT bounds every tasks request (hooks on those routes only; they register at init).
-  if (config.tasks.enabled) registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
+  if (config.tasks.enabled) {
+    registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);
+    // Stores and replays Idempotency-Key answers (claimed by IdempotencyInterceptor).
+    registerIdempotencyAnswers(fastify);
+  }
   fastify.addHook('preClose', async () => {
     closing = true;
   });

@@ -3,9 +3,9 @@
 // drifts from the contract fails loudly here instead of rendering half-broken data.
 import {
   authResponseSchema,
-  bulkResultSchema,
   changesPageSchema,
   historyPageSchema,
+  bulkResponseSchema,
   logEntrySchema,
   logPageSchema,
   problemSchema,
@@ -15,10 +15,10 @@ import {
   userSchema,
   type AppendLogInput,
   type AuthResponse,
-  type BulkResult,
-  type BulkTasksInput,
   type ChangesPage,
   type HistoryPage,
+  type BulkChangeInput,
+  type BulkResponse,
   type CreateTaskInput,
   type LogEntry,
   type LogPage,
@@ -36,6 +36,7 @@ import {
 } from '@tasks/schemas';
 import type { z } from 'zod';
 import { ApiError, ContractDriftError } from './errors.js';
+import { DEFAULT_RETRY, type RetryPolicy, sendWithRetries } from './retry.js';
 import { subscribeToTasks, type TaskSubscription } from './subscription.js';
 
 /** Query of `GET /api/tasks`; list values are sent as a comma list. */
@@ -71,6 +72,10 @@ export interface ContractClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Per-request time limit in milliseconds. */
   timeoutMs?: number;
+  /** Retries of writes (one Idempotency-Key for all tries of one write); `false` = one try only. */
+  retry?: Partial<RetryPolicy> | false;
+  /** Makes each write's Idempotency-Key (default crypto.randomUUID). */
+  idempotencyKey?: () => string;
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -135,17 +140,24 @@ export function createContractClient(options: ContractClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = options.timeoutMs ?? 15_000;
   let token: string | null = options.token ?? null;
+  const retry: RetryPolicy = options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID());
 
   async function request<T>(spec: RequestSpec<T>): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...spec.headers };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (spec.auth !== false && token !== null) headers.authorization = `Bearer ${token}`;
-    const response = await fetchImpl(`${baseUrl}${spec.path}`, {
-      method: spec.method,
-      headers,
-      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const send = () =>
+      fetchImpl(`${baseUrl}${spec.path}`, {
+        method: spec.method,
+        headers,
+        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    // Task writes carry a fresh key, the same on every retry: the server applies them once.
+    const write = spec.method !== 'GET' && spec.path.startsWith('/api/tasks');
+    if (write) headers['idempotency-key'] = newKey();
+    const response = await (write ? sendWithRetries(send, retry) : send());
     if (!response.ok) throw await toApiError(response, spec.path);
     const what = `${spec.method} ${spec.path.split('?')[0] ?? spec.path}`;
     if (spec.schema === undefined) {
@@ -211,10 +223,6 @@ export function createContractClient(options: ContractClientOptions) {
       return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
     },
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
-    /** One status change or delete over up to 100 ids, each applied on its own; results in the order of `ids`. */
-    bulk: (input: BulkTasksInput): Promise<BulkResult> =>
-      request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResultSchema }),
-
     /** The changes after `since` (a list's `changesCursor` or a page's `cursor`), oldest first; without it, the current cursor. */
     changes: (since?: string, limit?: number): Promise<ChangesPage> => {
       const params = new URLSearchParams();
@@ -231,6 +239,9 @@ export function createContractClient(options: ContractClientOptions) {
       const query = params.toString();
       return request({ method: 'GET', path: `${taskPath(id)}/history${query === '' ? '' : `?${query}`}`, schema: historyPageSchema });
     },
+    /** One status change, or deletion, for up to 100 tasks: a result per id, in their order. */
+    bulk: (input: BulkChangeInput): Promise<BulkResponse> =>
+      request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResponseSchema }),
 
     // ----- real-time -----
     /** Opens the `/tasks` namespace with the current token; events arrive parsed and typed. */

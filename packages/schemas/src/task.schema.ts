@@ -73,7 +73,7 @@ function digits(min: number, max: number) {
 
 const titleSchema = z.string().trim().min(1).max(TITLE_MAX_LENGTH).refine(noNul, NO_NUL);
 const descriptionSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
-const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
+export const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
 
 export const logEntrySchema = z.strictObject({
   id: uuidSchema,

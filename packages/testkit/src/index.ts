@@ -1,3 +1,4 @@
+export * from './backend-process.js';
 export * from './databases.js';
 export * from './ports.js';
 export * from './readiness.js';

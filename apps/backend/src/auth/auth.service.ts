@@ -13,10 +13,15 @@ import { AuditLog } from '../common/audit/audit.log.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { AuthRepository, type UserRecord } from './auth.repository.js';
 import { PasswordHasher } from './password.hasher.js';
+import { PurgeSchedule } from './purge-schedule.js';
+
+/** How often at most a logout also deletes the revocations of tokens that have expired. */
+const REVOCATION_PURGE_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('AuthService');
+  private readonly revocationPurge = new PurgeSchedule(REVOCATION_PURGE_INTERVAL_MS);
 
   constructor(
     private readonly repository: AuthRepository,
@@ -104,10 +109,13 @@ export class AuthService {
   async logout(caller: AuthUser): Promise<void> {
     await this.repository.revokeToken(caller.tokenId, caller.id, caller.tokenExpiresAt);
     this.audit.write('auth.logout', { userId: caller.id, jti: caller.tokenId });
-    try {
-      await this.repository.purgeExpiredRevocations(new Date());
-    } catch (error) {
-      this.logger.warn(`Could not purge expired revocations: ${String(error)}`);
+    const now = new Date();
+    if (this.revocationPurge.due(now.getTime())) {
+      try {
+        await this.repository.purgeExpiredRevocations(now);
+      } catch (error) {
+        this.logger.warn(`Could not purge expired revocations: ${String(error)}`);
+      }
     }
     // Realtime drops the token's sockets; listeners' errors are logged by the emitter, never thrown here.
     this.events.emit('auth.token-revoked', { userId: caller.id, tokenId: caller.tokenId });

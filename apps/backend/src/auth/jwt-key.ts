@@ -4,8 +4,8 @@ const keys = new Map<string, KeyObject>();
 
 /**
  * JWT_SECRET as a KeyObject, made once. Handed a string, jsonwebtoken first tries to parse it as a PEM
- * key on every verify (a thrown and caught error) before making this same secret key: 1–2 ms of CPU
- * per request, the largest single cost of an authenticated request (docs/benchmarks.md).
+ * key on every verify (a thrown and caught error) before making this same secret key, the largest
+ * single cost of an authenticated request (docs/benchmarks.md).
  */
 export function jwtKeyOf(secret: string): KeyObject {
   let key = keys.get(secret);

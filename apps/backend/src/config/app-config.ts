@@ -5,94 +5,29 @@ import { envSchema, type Env } from './config.schema.js';
 
 export type LogLevel = Env['LOG_LEVEL'];
 
-export interface AppConfigValues {
-  readonly env: Env['NODE_ENV'];
-  readonly port: number;
-  readonly host: string;
-  /** PostgreSQL URL; undefined selects the embedded PGlite database under `dataDir`. */
-  readonly databaseUrl: string | undefined;
-  readonly databasePoolSize: number;
-  readonly redisUrl: string | undefined;
-  /** Prefix of the Socket.IO stream, session keys and channels in Redis (deployments sharing a Redis). */
-  readonly socketIoKeyPrefix: string;
-  readonly dataDir: string;
-  readonly jwt: {
-    readonly secret: string;
-    readonly issuer: string;
-    readonly audience: string;
-    readonly expiresInSeconds: number;
-  };
-  readonly corsOrigins: readonly string[];
-  readonly logLevel: LogLevel;
-  readonly authRateLimit: {
-    readonly login: number;
-    readonly loginPerAddress: number;
-    readonly register: number;
-    readonly keyPrefix: string;
-  };
-  readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
-  /** HMAC key of the emails in audit events (AUDIT_HMAC_SECRET, or derived from JWT_SECRET). */
-  readonly auditHmacKey: Buffer;
-  readonly tasks: {
-    readonly enabled: boolean;
-    readonly timeoutMs: number;
-    readonly maxConcurrent: number;
-    /** Log entries kept per task (the newest). */
-    readonly logLimit: number;
-    /** Live tasks a user may hold. */
-    readonly maxPerUser: number;
-    /** Writes under /api/tasks per user per minute. */
-    readonly writeRateLimit: number;
-  };
-  readonly changes: {
-    /** CHANGES_RETENTION in seconds. */
-    readonly retentionSeconds: number;
-    /** Between two prune runs. */
-    readonly pruneIntervalMs: number;
-  };
-  readonly realtime: {
-    readonly socketsPerUser: number;
-    /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
-    readonly recoveryMaxEvents: number;
-    readonly recoveryMaxBytes: number;
-  };
-  readonly docsEnabled: boolean;
-  /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
-  readonly trustProxy: false | number | readonly string[];
-  readonly shutdownTimeoutMs: number;
-  /** Prometheus endpoint; `port` undefined = metrics off. */
-  readonly metrics: { readonly port: number | undefined; readonly host: string };
-  /** OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
-  readonly tracing: { readonly tracesUrl: string | undefined; readonly serviceName: string; readonly sampleRatio: number };
-}
+/** Readonly all the way down (arrays included); a Buffer stays as it is. */
+type Frozen<T> = T extends Buffer
+  ? T
+  : T extends readonly (infer U)[]
+    ? readonly Frozen<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: Frozen<T[K]> }
+      : T;
 
-/** The validated configuration; also the DI token classes inject to read it. */
-export class AppConfig implements AppConfigValues {
-  readonly env!: AppConfigValues['env'];
-  readonly port!: number;
-  readonly host!: string;
-  readonly databaseUrl!: string | undefined;
-  readonly databasePoolSize!: number;
-  readonly redisUrl!: string | undefined;
-  readonly socketIoKeyPrefix!: string;
-  readonly dataDir!: string;
-  readonly jwt!: AppConfigValues['jwt'];
-  readonly corsOrigins!: readonly string[];
-  readonly logLevel!: LogLevel;
-  readonly authRateLimit!: AppConfigValues['authRateLimit'];
-  readonly passwordHashing!: AppConfigValues['passwordHashing'];
-  readonly auditHmacKey!: Buffer;
-  readonly tasks!: AppConfigValues['tasks'];
-  readonly changes!: AppConfigValues['changes'];
-  readonly realtime!: AppConfigValues['realtime'];
-  readonly docsEnabled!: boolean;
-  readonly trustProxy!: AppConfigValues['trustProxy'];
-  readonly shutdownTimeoutMs!: number;
-  readonly metrics!: AppConfigValues['metrics'];
-  readonly tracing!: AppConfigValues['tracing'];
+/** The configuration's shape: what `configValues` makes of the parsed environment (types from `envSchema`). */
+export type AppConfigValues = Frozen<ReturnType<typeof configValues>>;
 
+/** Gives the class its fields from `AppConfigValues`, so they are not declared a second time. */
+const ConfigFields = class {
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
+  }
+} as new (values: AppConfigValues) => AppConfigValues;
+
+/** The validated configuration; also the DI token classes inject to read it. */
+export class AppConfig extends ConfigFields {
+  constructor(values: AppConfigValues) {
+    super(values);
     Object.freeze(this);
   }
 
@@ -165,6 +100,76 @@ function tracesUrl(env: Env): string | undefined {
   return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
 }
 
+/** The configuration's values from the parsed environment and what loadConfig resolved beside it. */
+function configValues(env: Env, dataDir: string, jwtSecret: string) {
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    /** PostgreSQL URL; undefined selects the embedded PGlite database under `dataDir`. */
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    /** Prefix of the Socket.IO stream, session keys and channels in Redis (deployments sharing a Redis). */
+    socketIoKeyPrefix: env.SOCKET_IO_KEY_PREFIX,
+    dataDir,
+    jwt: {
+      secret: jwtSecret,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      expiresInSeconds: env.JWT_EXPIRES_IN,
+    },
+    corsOrigins: env.CORS_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+    authRateLimit: {
+      login: env.AUTH_RATE_LIMIT_LOGIN,
+      loginPerAddress: env.AUTH_RATE_LIMIT_LOGIN_ADDRESS,
+      register: env.AUTH_RATE_LIMIT_REGISTER,
+      keyPrefix: env.AUTH_RATE_LIMIT_KEY_PREFIX,
+    },
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    /** HMAC key of the emails in audit events (AUDIT_HMAC_SECRET, or derived from JWT_SECRET). */
+    auditHmacKey: auditHmacKey(env.AUDIT_HMAC_SECRET, jwtSecret),
+    tasks: {
+      enabled: env.TASKS_API_ENABLED,
+      timeoutMs: env.TASKS_API_TIMEOUT,
+      maxConcurrent: env.TASKS_MAX_CONCURRENT,
+      /** Log entries kept per task (the newest). */
+      logLimit: env.TASKS_LOG_LIMIT,
+      /** Live tasks a user may hold. */
+      maxPerUser: env.TASKS_MAX_PER_USER,
+      /** Writes under /api/tasks per user per minute. */
+      writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
+      /** Seconds an Idempotency-Key's answer is kept for replay. */
+      idempotencyTtlSeconds: env.IDEMPOTENCY_TTL,
+    },
+    changes: {
+      /** CHANGES_RETENTION in seconds. */
+      retentionSeconds: env.CHANGES_RETENTION,
+      /** Between two prune runs. */
+      pruneIntervalMs: pruneIntervalMs(env.CHANGES_RETENTION, env.CHANGES_PRUNE_INTERVAL),
+    },
+    realtime: {
+      socketsPerUser: env.SOCKETS_PER_USER,
+      /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
+      recoveryMaxEvents: env.SOCKET_RECOVERY_MAX_EVENTS,
+      recoveryMaxBytes: env.SOCKET_RECOVERY_MAX_BYTES,
+    },
+    docsEnabled: env.API_DOCS_ENABLED,
+    /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
+    trustProxy: env.TRUST_PROXY,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    /** Prometheus endpoint; `port` undefined = metrics off. */
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
+    /** OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
+    tracing: {
+      tracesUrl: tracesUrl(env),
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' ? env.OTEL_TRACES_SAMPLER_ARG : 1,
+    },
+  };
+}
+
 /** Reads and validates the environment. The only place the backend reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // A blank variable (`PORT=` in an env file) means unset, for every variable alike.
@@ -186,56 +191,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const baseDir = source.INIT_CWD ?? process.cwd();
   const dataDir = path.resolve(baseDir, env.DATA_DIR ?? '.data');
   const jwtSecret = resolveJwtSecret(env, dataDir);
-  return new AppConfig({
-    env: env.NODE_ENV,
-    port: env.PORT,
-    host: env.HOST,
-    databaseUrl: env.DATABASE_URL,
-    databasePoolSize: env.DATABASE_POOL_SIZE,
-    redisUrl: env.REDIS_URL,
-    socketIoKeyPrefix: env.SOCKET_IO_KEY_PREFIX,
-    dataDir,
-    jwt: {
-      secret: jwtSecret,
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
-      expiresInSeconds: env.JWT_EXPIRES_IN,
-    },
-    corsOrigins: env.CORS_ORIGINS,
-    logLevel: env.LOG_LEVEL,
-    authRateLimit: {
-      login: env.AUTH_RATE_LIMIT_LOGIN,
-      loginPerAddress: env.AUTH_RATE_LIMIT_LOGIN_ADDRESS,
-      register: env.AUTH_RATE_LIMIT_REGISTER,
-      keyPrefix: env.AUTH_RATE_LIMIT_KEY_PREFIX,
-    },
-    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
-    auditHmacKey: auditHmacKey(env.AUDIT_HMAC_SECRET, jwtSecret),
-    tasks: {
-      enabled: env.TASKS_API_ENABLED,
-      timeoutMs: env.TASKS_API_TIMEOUT,
-      maxConcurrent: env.TASKS_MAX_CONCURRENT,
-      logLimit: env.TASKS_LOG_LIMIT,
-      maxPerUser: env.TASKS_MAX_PER_USER,
-      writeRateLimit: env.TASKS_WRITE_RATE_LIMIT,
-    },
-    changes: {
-      retentionSeconds: env.CHANGES_RETENTION,
-      pruneIntervalMs: pruneIntervalMs(env.CHANGES_RETENTION, env.CHANGES_PRUNE_INTERVAL),
-    },
-    realtime: {
-      socketsPerUser: env.SOCKETS_PER_USER,
-      recoveryMaxEvents: env.SOCKET_RECOVERY_MAX_EVENTS,
-      recoveryMaxBytes: env.SOCKET_RECOVERY_MAX_BYTES,
-    },
-    docsEnabled: env.API_DOCS_ENABLED,
-    trustProxy: env.TRUST_PROXY,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
-    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
-    tracing: {
-      tracesUrl: tracesUrl(env),
-      serviceName: env.OTEL_SERVICE_NAME,
-      sampleRatio: env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' ? env.OTEL_TRACES_SAMPLER_ARG : 1,
-    },
-  });
+  return new AppConfig(configValues(env, dataDir, jwtSecret));
 }
+

@@ -136,6 +136,8 @@ export const envSchema = z.object({
   CHANGES_RETENTION: duration.default(7 * 86_400),
   /** How often one instance prunes the change log; unset = a tenth of the retention, within 1 min .. 1 h. */
   CHANGES_PRUNE_INTERVAL: duration.optional(),
+  /** How long an Idempotency-Key's answer is kept for replay. */
+  IDEMPOTENCY_TTL: duration.default(86_400),
   SOCKETS_PER_USER: integer(1, 1_000_000).default(50),
   SOCKET_RECOVERY_MAX_EVENTS: integer(1, 1_000_000).default(10_000),
   SOCKET_RECOVERY_MAX_BYTES: integer(65_536, 1_073_741_824).default(16 * 1024 * 1024),

@@ -31,14 +31,16 @@ export interface CommitDeadline {
   /** Like assertOpen, and from now on the deadline may not answer (the request answers itself). */
   beginCommit(): void;
   endCommit(): void;
+  /** Last statements of the transaction, given its result (e.g. the idempotency key's answer). */
+  beforeCommit?(tx: SqlExecutor, result: unknown): Promise<void>;
 }
 
 /**
- * Runs a statement (a compiled Kysely query, typed against the generated `DB`) on the connection Prisma itself uses (its pg pool, or the embedded
- * PGlite), without the Prisma client's request pipeline in between. That pipeline cost 70–100 µs of
- * CPU per statement against 30–40 µs for the statement through `pg` (docs/benchmarks.md §7), so the
- * statements every request runs (the token check, reading a task, a list page) come this way; the
- * rest stay on the client. Only repositories inject it, like PrismaClient.
+ * Runs a statement (a compiled Kysely query, typed against the generated `DB`) on the connection
+ * Prisma itself uses (its pg pool, or the embedded PGlite), without the Prisma client's request
+ * pipeline in between, which costs more CPU per statement than the statement itself (figures in
+ * docs/benchmarks.md): the statements every request runs come this way, the rest stay on the
+ * client. Only repositories inject it, like PrismaClient.
  */
 export abstract class DirectSql implements SqlExecutor {
   abstract query<T>(statement: Statement<T>): Promise<T[]>;
@@ -124,7 +126,9 @@ export function directSqlOnPool(pool: PoolLike): DirectSql {
         throw error;
       }
       try {
-        const result = await work(executor((text, params) => client.query(text, params), deadline));
+        const tx = executor((text, params) => client.query(text, params), deadline);
+        const result = await work(tx);
+        await deadline?.beforeCommit?.(tx, result);
         await commitWithin(() => client.query('COMMIT'), deadline);
         release();
         return result;
@@ -152,7 +156,9 @@ export function directSqlOnEmbedded(db: EmbeddedLike): DirectSql {
       let committing = false;
       const done = db.transaction(async (tx) => {
         deadline?.assertOpen();
-        const result = await work(executor((text, params) => tx.query(text, params), deadline));
+        const sql = executor((text, params) => tx.query(text, params), deadline);
+        const result = await work(sql);
+        await deadline?.beforeCommit?.(sql, result);
         deadline?.beginCommit();
         committing = true;
         return result;

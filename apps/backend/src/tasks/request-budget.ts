@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { AuditContext } from '../common/audit/audit.events.js';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
-import type { CommitDeadline } from '../database/direct-sql.js';
+import type { CommitDeadline, SqlExecutor } from '../database/direct-sql.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,6 +28,8 @@ export class RequestBudget implements CommitDeadline {
   private state: 'open' | 'committing' | 'committed' | 'answered' = 'open';
   /** The 503 timer; cleared when the response is done. */
   timer: NodeJS.Timeout | undefined;
+  /** Run inside each write transaction of the request, before its COMMIT (see `beforeCommit`). */
+  private commitHook: ((tx: SqlExecutor, result: unknown) => Promise<void>) | undefined;
 
   constructor(
     private readonly ms: number,
@@ -53,6 +55,15 @@ export class RequestBudget implements CommitDeadline {
   /** Once the budget is spent (the client is told 503), nothing more may change. */
   assertOpen(): void {
     if (this.spent) throw new ServiceUnavailableError(`The request took longer than ${this.ms} ms and was cancelled; try again.`);
+  }
+
+  /** Sets the statements every write transaction of this request runs last, in the transaction. */
+  onBeforeCommit(hook: (tx: SqlExecutor, result: unknown) => Promise<void>): void {
+    this.commitHook = hook;
+  }
+
+  async beforeCommit(tx: SqlExecutor, result: unknown): Promise<void> {
+    await this.commitHook?.(tx, result);
   }
 
   beginCommit(): void {
@@ -82,9 +93,9 @@ function answerSpent(request: FastifyRequest, reply: FastifyReply, ms: number): 
 }
 
 /**
- * Gives every route under `prefix` a budget of `ms`. Plain Fastify hooks and one timer per request:
- * a Nest interceptor did this before, and its rxjs + AsyncResource + AsyncLocalStorage machinery
- * cost 0.2–0.4 ms of CPU per request, a third of a GET (docs/benchmarks.md §7). Fastify's own
+ * Gives every route under `prefix` a budget of `ms`. Plain Fastify hooks and one timer per request,
+ * not a Nest interceptor: its rxjs + AsyncResource + AsyncLocalStorage machinery costs a large share
+ * of a GET's CPU (docs/benchmarks.md). Fastify's own
  * `handlerTimeout` is no substitute on Node 20: the request's `close` event, which arrives as soon
  * as a body has been read, clears its timer. Must run before the routes are registered.
  */

@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { BULK_MAX_IDS } from '@tasks/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -49,7 +50,7 @@ export class TaskWritesRateLimitGuard implements CanActivate {
     if (READS.has(request.method) || !request.user) return true;
     const reply = http.getResponse<FastifyReply>();
     try {
-      const state = await this.limiter.consume(request.user.id);
+      const state = await this.limiter.consume(request.user.id, writesIn(request));
       void reply.headers(this.headers(state));
       return true;
     } catch (error) {
@@ -67,6 +68,13 @@ export class TaskWritesRateLimitGuard implements CanActivate {
       ratelimit: `"writes";r=${Math.max(0, state.remainingPoints)};t=${secondsUntilReset(state)}`,
     };
   }
+}
+
+/** A bulk request counts one write per id (at most BULK_MAX_IDS), any other write one. */
+function writesIn(request: FastifyRequest): number {
+  if (!request.routeOptions.url?.endsWith('/bulk')) return 1;
+  const ids = (request.body as { ids?: unknown } | undefined)?.ids;
+  return Array.isArray(ids) ? Math.min(Math.max(ids.length, 1), BULK_MAX_IDS) : 1;
 }
 
 function secondsUntilReset(state: RateLimiterRes): number {

@@ -1,125 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type LogEntry, TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStats } from '@tasks/schemas';
-import { type CompiledQuery, sql, type Updateable } from 'kysely';
 import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/direct-sql.js';
-import { db, prepare, snakeCase } from '../database/query-builder.js';
-import type { DB } from '../generated/kysely/db.js';
-import { Prisma } from '../generated/prisma/client.js';
 import { type ChangeRecord, ChangeWrites, type RecordedChange } from '../changes/change-log.sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
 import { countLive, listPage, type ListQuery, type PageRow } from './task-list.queries.js';
-import { TASK_SELECTION, type TaskRow } from './task-row.js';
+import {
+  appendLogEntry,
+  countRunning,
+  insertIfFewerLive,
+  LOG_PAGE,
+  type LogRow,
+  lockOwned,
+  lockQuota,
+  lockRunningCap,
+  QUOTA_RACE_MARGIN,
+  selectOwned,
+  setColumns,
+  type TaskRow,
+  trimLog,
+  updateAtVersion,
+} from './task-statements.js';
 
-export type { TaskRow };
-
-/** First key of the two-key advisory lock that serialises "start a task" per user. */
-const RUNNING_CAP_LOCK_SPACE = 4_104_001;
-
-/** One kept log entry as read from task_logs. */
-export interface LogRow {
-  id: string;
-  seq: number;
-  at: Date;
-  level: LogEntry['level'];
-  message: string;
-}
-
-/** The same select list for the statements Kysely cannot express, qualified with `table` when given. */
-function taskColumns(table = ''): Prisma.Sql {
-  const q = table ? `${table}.` : '';
-  return Prisma.raw(
-    Object.values(Prisma.TaskScalarFieldEnum)
-      .map((field) => `${q}${snakeCase(field)} AS "${field}"`)
-      .join(', '),
-  );
-}
-
-const TASK_COLUMNS = taskColumns();
-const RETURNING_TASK = Prisma.sql`RETURNING ${TASK_COLUMNS}`;
-
-/** First key of the two-key advisory lock that serialises creates of a user close to their quota. */
-const TASK_QUOTA_LOCK_SPACE = 4_104_002;
-/** Below `quota - margin` live tasks a create needs no lock: more than this many racing at once is not expected. */
-const QUOTA_RACE_MARGIN = 64;
-
-/**
- * INSERT of a new task only while the user has fewer than `below` live tasks (counting stops there).
- * The id is a v4 UUID made here, as Prisma's `@default(uuid())` does.
- */
-function insertIfFewerLive(
-  userId: string,
-  data: { title: string; description: string | null; priority: TaskPriority },
-  now: Date,
-  below: number,
-): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO tasks (id, user_id, title, description, priority, created_at, updated_at)
-    SELECT ${randomUUID()}::uuid, ${userId}::uuid, ${data.title}::text, ${data.description}::text,
-      ${data.priority}::"TaskPriority", ${now}::timestamptz, ${now}::timestamptz
-    WHERE (SELECT count(*) FROM (
-      SELECT 1 FROM tasks WHERE user_id = ${userId}::uuid AND deleted_at IS NULL LIMIT ${below}
-    ) AS live) < ${below}
-    ${RETURNING_TASK}`;
-}
-
-type TaskColumn = keyof DB['tasks'];
-
-/**
- * The compare-and-set UPDATE every change goes through: owner, live row and version all checked in
- * the WHERE. One prepared statement per shape (the columns set, with or without a version).
- */
-const UPDATES = new Map<string, (userId: string, id: string, version: number, now: Date, ...values: unknown[]) => CompiledQuery<TaskRow>>();
-
-function updateAtVersion(userId: string, id: string, version: number | undefined, set: Partial<Record<TaskColumn, unknown>>, now: Date) {
-  const columns = Object.keys(set) as TaskColumn[];
-  const key = `${version === undefined ? '' : 'v:'}${columns.join(',')}`;
-  let update = UPDATES.get(key);
-  if (!update) {
-    update = prepare((userId: string, id: string, version: number, now: Date, ...values: unknown[]) => {
-      const changes = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Updateable<DB['tasks']>;
-      let query = db
-        .updateTable('tasks')
-        .set(changes)
-        .set((eb) => ({ updated_at: now, version: eb('version', '+', 1) }))
-        .where('id', '=', id)
-        .where('user_id', '=', userId)
-        .where('deleted_at', 'is', null);
-      if (key.startsWith('v:')) query = query.where('version', '=', version);
-      return query.returning(TASK_SELECTION);
-    }, 4 + columns.length);
-    UPDATES.set(key, update);
-  }
-  return update(userId, id, version ?? 0, now, ...columns.map((column) => set[column]));
-}
-
-/** The columns a change sets (field names → column names). */
-function setColumns(changes: TaskChanges): Partial<Record<TaskColumn, unknown>> {
-  const set: Record<string, unknown> = {};
-  for (const field of Object.keys(changes) as (keyof TaskChanges)[]) set[snakeCase(field)] = changes[field];
-  return set;
-}
-
-/** SELECT of the user's live task `id`. */
-function ownedTask(userId: string, id: string) {
-  return db
-    .selectFrom('tasks')
-    .select(TASK_SELECTION)
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where('deleted_at', 'is', null);
-}
-
-const selectOwned = prepare((userId: string, id: string) => ownedTask(userId, id));
-const lockOwned = prepare((userId: string, id: string) => ownedTask(userId, id).forUpdate());
-const countRunning = prepare((userId: string) =>
-  db
-    .selectFrom('tasks')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('user_id', '=', userId)
-    .where('deleted_at', 'is', null)
-    .where('status', '=', 'RUNNING'),
-);
+export type { LogRow, TaskRow };
 
 /**
  * The statements of one write transaction (TasksRepository.write), each scoped to the owner and to
@@ -151,11 +54,11 @@ export class TaskWrites {
     maxLive: number,
   ): Promise<TaskRow | null> {
     if (maxLive > QUOTA_RACE_MARGIN) {
-      const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive - QUOTA_RACE_MARGIN));
+      const [row] = await this.tx.query(insertIfFewerLive(randomUUID(), userId, data.title, data.description, data.priority, now, maxLive - QUOTA_RACE_MARGIN));
       if (row) return row;
     }
-    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${TASK_QUOTA_LOCK_SPACE}::int, hashtext(${userId}))`);
-    const [row] = await this.tx.query<TaskRow>(insertIfFewerLive(userId, data, now, maxLive));
+    await this.tx.query(lockQuota(userId));
+    const [row] = await this.tx.query(insertIfFewerLive(randomUUID(), userId, data.title, data.description, data.priority, now, maxLive));
     return row ?? null;
   }
 
@@ -168,20 +71,11 @@ export class TaskWrites {
    * first statement would not. Null when there is no such live task.
    */
   async appendLog(userId: string, id: string, entry: LogEntry, keep: number, now: Date): Promise<TaskRow | null> {
-    const [row] = await this.tx.query<TaskRow>(Prisma.sql`
-      WITH t AS (
-        UPDATE tasks SET log_seq = log_seq + 1, log_count = LEAST(log_count + 1, ${keep}),
-          last_log = ${JSON.stringify(entry)}::jsonb, version = version + 1, updated_at = ${now}
-        WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND deleted_at IS NULL
-        ${RETURNING_TASK}
-      ), added AS (
-        INSERT INTO task_logs (id, task_id, seq, at, level, message)
-        SELECT ${entry.id}::uuid, t.id, t."logSeq", ${now}::timestamptz, ${entry.level}::"TaskLogLevel", ${entry.message}::text
-        FROM t
-      )
-      SELECT * FROM t`);
+    const [row] = await this.tx.query(
+      appendLogEntry(userId, id, JSON.stringify(entry), entry.id, entry.level, entry.message, keep, now),
+    );
     if (!row) return null;
-    await this.tx.query(Prisma.sql`DELETE FROM task_logs WHERE task_id = ${id}::uuid AND seq <= ${row.logSeq - keep}`);
+    await this.tx.query(trimLog(id, row.logSeq - keep));
     return row;
   }
 
@@ -204,7 +98,7 @@ export class TaskWrites {
    * ends: racing starts count one after another, so the cap holds.
    */
   async countRunningExclusively(userId: string): Promise<number> {
-    await this.tx.query(Prisma.sql`SELECT pg_advisory_xact_lock(${RUNNING_CAP_LOCK_SPACE}::int, hashtext(${userId}))`);
+    await this.tx.query(lockRunningCap(userId));
     const [row] = await this.tx.query(countRunning(userId));
     return row?.n ?? 0;
   }
@@ -268,16 +162,8 @@ export class TasksRepository {
     id: string,
     page: { limit: number; before: number | undefined; keep: number },
   ): Promise<LogRow[] | null> {
-    const rows = await this.sql.query<LogRow | { id: null }>(Prisma.sql`
-      SELECT l.id, l.seq, l.at, l.level, l.message
-      FROM tasks t
-      LEFT JOIN LATERAL (
-        SELECT id, seq, at, level::text AS level, message FROM task_logs
-        WHERE task_id = t.id AND seq > t.log_seq - ${page.keep}
-          ${page.before === undefined ? Prisma.empty : Prisma.sql`AND seq < ${page.before}`}
-        ORDER BY seq DESC LIMIT ${page.limit}
-      ) AS l ON true
-      WHERE t.id = ${id}::uuid AND t.user_id = ${userId}::uuid AND t.deleted_at IS NULL`);
+    const query = page.before === undefined ? LOG_PAGE.first : LOG_PAGE.before;
+    const rows = await this.sql.query(query(userId, id, page.keep, page.limit, page.before ?? 0));
     if (rows.length === 0) return null;
     return rows.filter((row): row is LogRow => row.id !== null);
   }

@@ -30,7 +30,7 @@ describe('schema drift', () => {
   it('should read the models the issue requires from schema.prisma when describing it', () => {
     // Guards the comparison itself: an empty or half-read schema would make the test above vacuous.
     const schema = describeSchema();
-    expect(Object.keys(schema.tables).sort()).toEqual(['revoked_tokens', 'task_changes', 'task_logs', 'tasks', 'users']);
+    expect(Object.keys(schema.tables).sort()).toEqual(['idempotency_keys', 'revoked_tokens', 'task_changes', 'task_logs', 'tasks', 'users']);
     expect(schema.enums).toEqual({
       TaskStatus: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'],
       TaskPriority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'],

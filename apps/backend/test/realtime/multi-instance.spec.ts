@@ -163,7 +163,7 @@ describe('task events across two backend processes sharing PostgreSQL and Redis'
     expect(delivered).toBeDefined();
     expect(a.child.exitCode).toBeNull();
     expect(b.child.exitCode).toBeNull();
-    const crashes = [...a.output, ...b.output].filter((line) => /unhandled|uncaught/i.test(line));
+    const crashes = [...a.output().split('\n'), ...b.output().split('\n')].filter((line) => /unhandled|uncaught/i.test(line));
     expect(crashes).toEqual([]);
   }, 120_000);
 });

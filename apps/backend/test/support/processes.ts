@@ -3,13 +3,14 @@
  * server and a private Redis, each on a free port in a temp directory, so a test can stop, start,
  * kill and slow them without touching the shared servers on 5432/6379 that other tests use.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, waitFor, waitUntilReady } from '@tasks/testkit';
+import { freePort, spawnBackend, waitFor, type BackendProcess } from '@tasks/testkit';
+import { ensureBuilt } from '../foundation/support/backend-process.js';
 import pg from 'pg';
 
 export { freePort };
@@ -22,43 +23,11 @@ export const PROCESS_JWT_SECRET = 'process-test-secret-long-enough-for-hs256-012
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-// ---------------------------------------------------------------- backend build
-
-let built: Promise<void> | undefined;
-
-/**
- * Builds the backend once per test file (`pnpm --filter @tasks/backend build`, i.e. tsc), so the
- * process under test is the code as shipped. In CI (`pnpm test` builds first) or with
- * TASKS_SKIP_BUILD=1 an existing dist is used as it is.
- */
-export function buildBackend(): Promise<void> {
-  const skip = process.env.TASKS_SKIP_BUILD === '1' || (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false');
-  if (skip && existsSync(path.join(BACKEND_DIR, 'dist/main.js'))) return Promise.resolve();
-  built ??= run('pnpm', ['--filter', '@tasks/backend', 'build'], { cwd: REPO_DIR, maxBuffer: 16 * 1024 * 1024 }).then(
-    () => undefined,
-    (error: { stdout?: string; message: string }) => {
-      // tsc still emits on type errors in someone else's half-written file; keep going if dist exists.
-      if (!existsSync(path.join(BACKEND_DIR, 'dist/main.js'))) throw new Error(`backend build failed: ${error.stdout ?? error.message}`);
-    },
-  );
-  return built;
-}
-
 // ---------------------------------------------------------------- backend process
 
-export interface BackendProcess {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  /** stdout + stderr lines so far. */
-  output: string[];
-  /** Parsed JSON log lines so far. */
-  logs(): Record<string, unknown>[];
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
+/** Builds the backend when dist is older than src (one build, under a lock, for parallel files). */
+export { ensureBuilt as buildBackend };
+export type { BackendProcess };
 
 export interface BackendOptions {
   databaseUrl: string;
@@ -69,17 +38,17 @@ export interface BackendOptions {
   port?: number;
 }
 
+/** The built backend in production mode, its data dir a temp dir removed when it exits; resolves once it answers. */
 export async function startBackend(options: BackendOptions): Promise<BackendProcess> {
-  await buildBackend();
-  const port = options.port ?? (await freePort());
+  await ensureBuilt();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tasks-proc-'));
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+  const backend = await spawnBackend({
+    main: 'dist/main.js',
     cwd: BACKEND_DIR,
+    nodeArgs: ['--enable-source-maps'],
     env: {
-      PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+      ...(options.port === undefined ? {} : { PORT: String(options.port) }),
       DATABASE_URL: options.databaseUrl,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       JWT_SECRET: PROCESS_JWT_SECRET,
@@ -87,53 +56,15 @@ export async function startBackend(options: BackendOptions): Promise<BackendProc
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output: string[] = [];
-  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exitInfo = { code, signal, at: Date.now() };
-      rmSync(dataDir, { recursive: true, force: true });
-      resolve(exitInfo);
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
+  void backend.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   try {
-    await waitUntilReady(url, {
-      probe: options.waitFor === 'live' ? 'live' : 'ready',
-      timeoutMs: 60_000,
-      abort: () => (exitInfo ? `exited with ${exitInfo.code ?? exitInfo.signal}:\n${output.slice(-20).join('\n')}` : undefined),
-    });
+    await backend.ready(options.waitFor ?? 'ready', 60_000);
   } catch (error) {
-    child.kill('SIGKILL');
+    backend.kill();
     throw error;
   }
-  return {
-    url,
-    port,
-    child,
-    output,
-    logs: () =>
-      output.flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      }),
-    exited,
-    stop: async (graceMs = 10_000) => {
-      if (exitInfo) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return backend;
 }
 
 // ---------------------------------------------------------------- private PostgreSQL

@@ -118,12 +118,29 @@ describe('tasks bad input', () => {
   });
 
   it.each([
-    ['{"title":"p1","__proto__":{"userId":"x","admin":true}}', '__proto__'],
-    ['{"title":"p2","constructor":{"prototype":{"admin":true}}}', 'constructor'],
-    ['{"title":"p3","description":null,"nested":{"__proto__":{"admin":true}}}', '__proto__'],
-  ])('should reject %s with 400 naming the key and pollute nothing when a create body carries it', async (raw, key) => {
+    ['{"title":"p1","__proto__":{"userId":"x","admin":true}}', '__proto__', '__proto__'],
+    ['{"title":"p2","constructor":{"prototype":{"admin":true}}}', 'constructor', 'constructor'],
+    ['{"title":"p3","description":null,"nested":{"__proto__":{"admin":true}}}', 'nested.__proto__', '__proto__'],
+  ])('should reject %s with 400 naming the key and pollute nothing when a create body carries it', async (raw, path, key) => {
     const before = await allTaskRows(t);
     const res = await api<Problem>(t, user, 'POST', '/api/tasks', { rawBody: raw });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ path, message: `"${key}" is not allowed as a field name` }]);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(await allTaskRows(t)).toEqual(before);
+  });
+
+  // One layer refuses these keys (the global validation pipe): every validated input goes through it.
+  it.each([
+    ['PUT', 'task', '{"title":"x","description":null,"priority":"LOW","status":"PENDING","__proto__":{"admin":true}}', '__proto__'],
+    ['PATCH', 'task', '{"title":"x","constructor":{"prototype":{"admin":true}}}', 'constructor'],
+    ['POST', 'logs', '{"message":"m","prototype":{"admin":true}}', 'prototype'],
+    ['POST', 'register', '{"email":"proto@example.com","password":"long-enough-pass","__proto__":{"admin":true}}', '__proto__'],
+    ['POST', 'login', '{"email":"proto@example.com","password":"long-enough-pass","__proto__":{"admin":true}}', '__proto__'],
+  ])('should refuse a %s %s body carrying %s with 400 naming the key', async (method, route, raw, key) => {
+    const path = { task: `/api/tasks/${task.id}`, logs: `/api/tasks/${task.id}/logs`, register: '/api/auth/register', login: '/api/auth/login' }[route]!;
+    const before = await allTaskRows(t);
+    const res = await api<Problem>(t, user, method, path, { rawBody: raw });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([{ path: key, message: `"${key}" is not allowed as a field name` }]);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();

@@ -4,8 +4,8 @@ import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * The headers helmet sets for `options`, computed once. They do not depend on the request (no CSP
- * nonces), and @fastify/helmet rebuilt the whole helmet middleware (CSP parsing included) in two
- * hooks on every request: 3% of the app's CPU per request (docs/benchmarks.md §8).
+ * nonces), while @fastify/helmet rebuilds the whole helmet middleware (CSP parsing included) in two
+ * hooks on every request (its cost: docs/benchmarks.md).
  */
 export function securityHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -1,14 +1,14 @@
 /**
- * The BUILT backend (`node dist/main.js`) as a child process, for what only a real process shows:
- * exit codes, signals, several instances at once.
+ * The BUILT backend (`node dist/main.js`), rebuilt when src is newer, started by the testkit's one
+ * launcher; and the built command-line tools run to completion.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { answers, freePort, waitFor } from '@tasks/testkit';
+import { freePort, spawnBackend as launch, type BackendProcess, type Exit } from '@tasks/testkit';
 
 export { freePort };
 
@@ -58,68 +58,12 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { BackendProcess, Exit };
 
-export interface BackendProcess {
-  url: string;
-  child: ChildProcess;
-  /** stdout and stderr, as written. */
-  output(): string;
-  /** JSON log lines so far. */
-  logs(): Record<string, unknown>[];
-  exited: Promise<Exit>;
-  /** Resolves when /api/health/ready answers 200; rejects when the process exits first. */
-  ready(timeoutMs?: number): Promise<void>;
-  /** Resolves when a log line satisfies `match`. */
-  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<void>;
-  kill(): void;
-}
-
-/** Spawns `node dist/main.js` with exactly `env` (plus PATH); the caller picks the database. */
+/** Spawns `node dist/main.js` (built first when stale) with exactly `env` (plus PATH); the caller picks the database. */
 export async function spawnBackend(env: Record<string, string>): Promise<BackendProcess> {
   await ensureBuilt();
-  const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: BACKEND_DIR,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: port, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  let exit: Exit | undefined;
-  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve((exit = { code, signal }))));
-  const url = `http://127.0.0.1:${port}`;
-  const logs = () =>
-    text.split('\n').flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  const poll = (what: string, check: () => Promise<boolean>, timeoutMs: number) =>
-    waitFor(what, check, timeoutMs, () => (exit ? `the process exited (${exit.code ?? exit.signal}):\n${text}` : undefined));
-  return {
-    url,
-    child,
-    output: () => text,
-    logs,
-    exited,
-    ready: (timeoutMs = 90_000) =>
-      poll(
-        'ready',
-        () => answers(`${url}/api/health/ready`),
-        timeoutMs,
-      ),
-    waitForLog: (match, timeoutMs = 10_000) => poll('log line', async () => logs().some(match), timeoutMs),
-    kill: () => {
-      if (!exit) child.kill('SIGKILL');
-    },
-  };
+  return launch({ main: MAIN, cwd: BACKEND_DIR, env });
 }
 
 export interface ToolRun extends Exit {

@@ -1,4 +1,4 @@
-import type { BulkItemResult, BulkTasksInput, Task, TaskStatus } from '@tasks/schemas';
+import type { BulkResult, BulkChangeInput, Task, TaskStatus } from '@tasks/schemas';
 
 /** Most ids one bulk request takes (the contract's limit). */
 export const BULK_CHUNK = 100;
@@ -6,8 +6,8 @@ export const BULK_CHUNK = 100;
 export type BulkAction = { kind: 'status'; status: TaskStatus } | { kind: 'delete' };
 
 /** The bodies of `POST /api/tasks/bulk` for `ids`, at most 100 ids each, in order. */
-export function bulkRequests(ids: readonly string[], action: BulkAction): BulkTasksInput[] {
-  const bodies: BulkTasksInput[] = [];
+export function bulkRequests(ids: readonly string[], action: BulkAction): BulkChangeInput[] {
+  const bodies: BulkChangeInput[] = [];
   for (let start = 0; start < ids.length; start += BULK_CHUNK) {
     const chunk = ids.slice(start, start + BULK_CHUNK);
     bodies.push(action.kind === 'delete' ? { ids: chunk, delete: true } : { ids: chunk, status: action.status });
@@ -30,7 +30,7 @@ export interface BulkOutcome {
 const REASONS: Record<number, string> = { 404: 'no longer exists', 409: 'cannot make this change' };
 
 /** Sums up per-item results: how many were applied and why the others were not. */
-export function bulkOutcome(results: readonly BulkItemResult[], known: ReadonlyMap<string, Pick<Task, 'title'>>): BulkOutcome {
+export function bulkOutcome(results: readonly BulkResult[], known: ReadonlyMap<string, Pick<Task, 'title'>>): BulkOutcome {
   const failures = results
     .filter((result) => result.status !== 200 && result.status !== 204)
     .map((result) => ({

@@ -1,4 +1,4 @@
-import type { BulkItemResult, TaskList } from '@tasks/schemas';
+import type { BulkResult, TaskList } from '@tasks/schemas';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api/client.js';
 import { bulkRequests, type BulkAction } from './task-bulk.js';
@@ -26,8 +26,8 @@ export async function failedTaskIds(): Promise<string[]> {
 /** Runs one bulk action over any number of ids (requests of 100, one after another); results in order. */
 export function useBulk() {
   const client = useQueryClient();
-  return async (ids: readonly string[], action: BulkAction): Promise<BulkItemResult[]> => {
-    const results: BulkItemResult[] = [];
+  return async (ids: readonly string[], action: BulkAction): Promise<BulkResult[]> => {
+    const results: BulkResult[] = [];
     if (action.kind === 'delete') ids.forEach((id) => deletingHere.add(id));
     try {
       for (const body of bulkRequests(ids, action)) results.push(...(await api.bulk(body)).results);
