@@ -56,11 +56,11 @@ test('should search titles and descriptions, combined with the filters', async (
 
   await page.getByLabel('Search').fill('milk');
   await expect(rows).toHaveText([/Call the plumber/, /Buy oat milk/]);
-  await page.getByLabel('Status').selectOption('RUNNING');
+  await page.getByLabel('Status', { exact: true }).selectOption('RUNNING');
   await expect(rows).toHaveText([/Buy oat milk/]);
   await page.getByLabel('Search').fill('nothing-like-this');
   await expect(page.getByText('No tasks match these filters.')).toBeVisible();
-  await page.getByLabel('Status').selectOption('');
+  await page.getByLabel('Status', { exact: true }).selectOption('');
   await page.getByLabel('Search').fill('');
   await expect(rows).toHaveCount(3);
 });
