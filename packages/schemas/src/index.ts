@@ -2,3 +2,4 @@ export * from './common.schema.js';
 export * from './auth.schema.js';
 export * from './task.schema.js';
 export * from './events.schema.js';
+export * from './problem-kinds.js';
