@@ -17,9 +17,9 @@ describe('the served OpenAPI document passes the third-party linters', () => {
   let served: ServedDocument;
   beforeAll(async () => {
     served = await servedDocument();
-  });
+  }, 180_000);
   afterAll(async () => {
-    await served.close();
+    await served?.close();
   });
 
   it('redocly lint: no errors and no warnings', async () => {
