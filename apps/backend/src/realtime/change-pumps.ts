@@ -174,7 +174,7 @@ export class ChangePumps implements OnApplicationShutdown {
   /** This instance's sockets only: nothing goes through the adapter's cluster channel. */
   private local(socketIds: string | string[]): UntypedEmitter {
     if (!this.namespace) throw new Error('The change pumps are not attached to the namespace');
-    return this.namespace.local.to(socketIds) as unknown as UntypedEmitter;
+    return this.namespace.local.to(socketIds);
   }
 }
 

@@ -180,7 +180,7 @@ describe('resuming from an expired cursor', () => {
     clients.push(socket);
     const log = new EventLog(socket);
     socket.connect();
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const live = await newTask(t, owner);
     await log.until(1);
     expect(log.order).toEqual([TASKS_RESYNC, 'task:created']);
