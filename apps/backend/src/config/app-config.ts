@@ -52,9 +52,6 @@ export interface AppConfigValues {
   };
   readonly realtime: {
     readonly socketsPerUser: number;
-    /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
-    readonly recoveryMaxEvents: number;
-    readonly recoveryMaxBytes: number;
   };
   readonly docsEnabled: boolean;
   /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */
@@ -225,8 +222,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     realtime: {
       socketsPerUser: env.SOCKETS_PER_USER,
-      recoveryMaxEvents: env.SOCKET_RECOVERY_MAX_EVENTS,
-      recoveryMaxBytes: env.SOCKET_RECOVERY_MAX_BYTES,
     },
     docsEnabled: env.API_DOCS_ENABLED,
     trustProxy: env.TRUST_PROXY,
