@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
   CHANGE_CURSOR_MAX_LENGTH,
@@ -45,7 +45,7 @@ interface StartPosition {
  */
 @WebSocketGateway({ namespace: 'tasks' })
 export class TasksGateway
-  implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket>, OnGatewayDisconnect<TaskSocket>, OnApplicationShutdown
+  implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket>, OnGatewayDisconnect<TaskSocket>
 {
   @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
   private readonly logger = new Logger(TasksGateway.name);
@@ -84,10 +84,6 @@ export class TasksGateway
 
   handleDisconnect(socket: TaskSocket): void {
     this.pumps.remove(socket);
-  }
-
-  onApplicationShutdown(): void {
-    this.pumps.onApplicationShutdown();
   }
 
   /** Sockets connected to this instance (gauges, tests). */
@@ -166,7 +162,9 @@ export class TasksGateway
     }
     const current = await head();
     if (socket.recovered) {
-      const sent = Math.min(socket.data.lastSeq, current);
+      // A session saved before sockets tracked their seq resumes from now.
+      const saved = typeof socket.data.lastSeq === 'number' ? socket.data.lastSeq : current;
+      const sent = Math.min(saved, current);
       const offset = typeof auth.offset === 'string' ? this.receivedUpTo(user, auth.offset) : null;
       return { lastSeq: offset === null ? sent : Math.min(offset, sent), liveFrom: current, resync: false };
     }
