@@ -31,7 +31,7 @@ export interface BenchOptions {
   node: string;
 }
 
-export const PARTS = ['http', 'half', 'socket', 'soak', 'logging', 'observability', 'pglite'] as const;
+export const PARTS = ['http', 'half', 'socket', 'soak', 'logging', 'observability', 'pglite', 'resume'] as const;
 export type Part = (typeof PARTS)[number];
 
 function flag(args: readonly string[], name: string): string | undefined {
@@ -47,9 +47,10 @@ function number(args: readonly string[], name: string, fallback: number): number
   return value;
 }
 
-export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,observability,pglite] [--duration=S] [--warmup=S]
+export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,observability,pglite,resume] [--duration=S] [--warmup=S]
            [--routes=list,get,create,patch,mix] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
            [--write | --no-write] [--cpu-prof] [--trace-sql] [--keep-logs]
+  resume: a client that missed 10,000 changes reconnects with auth.since (catch-up time, app RSS)
   observability: the app with metrics on (METRICS_PORT) and with tracing on (OTLP to a local sink) against both off
   --node=PATH (or BENCH_NODE=PATH): run the servers on that node binary, e.g. Node 24 beside Node 20`;
 
@@ -58,7 +59,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
   const only = flag(args, 'only');
   const parts = new Set<Part>(
     only === undefined
-      ? PARTS.filter((part) => !smoke || (part !== 'logging' && part !== 'observability'))
+      ? PARTS.filter((part) => !smoke || (part !== 'logging' && part !== 'observability' && part !== 'resume'))
       : only.split(',').map((part) => {
           if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part "${part}"; parts: ${PARTS.join(', ')}`);
           return part as Part;

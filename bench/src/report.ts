@@ -5,6 +5,7 @@ import { WORKLOADS } from './http-load.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { repoDir } from './paths.js';
+import type { ResumeResult } from './resume-part.js';
 import type { DeliveryResult } from './socket-load.js';
 
 export interface BenchReport {
@@ -22,6 +23,7 @@ export interface BenchReport {
   /** The same build with metrics on, and with tracing on, against both off. */
   observability: Partial<Record<Workload, { off: LoadResult; metrics: LoadResult; tracing: LoadResult }>>;
   appHwmMb?: number;
+  resume?: ResumeResult;
   pglite: { version?: string; seedSec?: number; http: Partial<Record<Workload, LoadResult>>; socket?: DeliveryResult };
 }
 
@@ -214,6 +216,7 @@ export function printReport(report: BenchReport): number {
   for (const half of Object.values(report.halfRate)) failures += bad(half.result) + (half.baseline ? bad(half.baseline) : 0);
   for (const result of [...Object.values(report.logging).map((pair) => pair.info), ...Object.values(report.pglite.http)]) failures += bad(result);
   for (const trio of Object.values(report.observability)) failures += bad(trio.metrics) + bad(trio.tracing);
+  if (report.resume) failures += Number(report.resume.errors > 0);
   for (const s of [report.socket, report.pglite.socket]) {
     if (s) failures += Number(s.lost + s.misdelivered + s.duplicates + s.unexpected + s.failedMutations > 0 || s.mutations === 0);
   }

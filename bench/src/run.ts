@@ -5,6 +5,7 @@ import { args, log, options, serverUrl, type Stops, workDir } from './context.js
 import { machineInfo } from './machine.js';
 import { runPglite } from './pglite-part.js';
 import { runPostgres } from './postgres-part.js';
+import { runResume } from './resume-part.js';
 import { type BenchReport, printReport, writeDocs } from './report.js';
 
 async function main(): Promise<BenchReport> {
@@ -23,7 +24,8 @@ async function main(): Promise<BenchReport> {
 
   const stops: Stops = [];
   try {
-    if ([...options.parts].some((part) => part !== 'pglite')) await runPostgres(report, stops);
+    if ([...options.parts].some((part) => part !== 'pglite' && part !== 'resume')) await runPostgres(report, stops);
+    if (options.parts.has('resume')) report.resume = await runResume(stops);
     if (options.parts.has('pglite')) await runPglite(report, stops);
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(error));

@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DomainEventsModule } from './common/events/domain-events.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ProblemsModule } from './problems/problems.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), MetricsModule.forRoot(config), DomainEventsModule, DatabaseModule, RedisModule, AuthModule,
-        HealthModule,
+        HealthModule, ProblemsModule,
         // TASKS_API_ENABLED=false: the routes and the live events do not exist at all (404, no `/tasks` namespace).
         ...(config.tasks.enabled ? [TasksModule, ChangesModule, RealtimeModule] : [])],
       providers: [

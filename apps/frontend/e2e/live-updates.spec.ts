@@ -90,7 +90,7 @@ test('should announce a deletion made elsewhere when this tab tried to delete th
             status: 503,
             contentType: 'application/problem+json',
             headers: { 'retry-after': '1' },
-            body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
+            body: JSON.stringify({ type: '/api/problems/unavailable', title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
           })
         : route.fallback(),
     );

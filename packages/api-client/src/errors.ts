@@ -1,4 +1,4 @@
-import { type Problem, type ProblemFieldError } from '@tasks/schemas';
+import { type Problem, type ProblemFieldError, type ProblemKind, problemKindOf } from '@tasks/schemas';
 import type { z } from 'zod';
 
 /** An error response of the API, read from its RFC 9457 problem document. */
@@ -8,6 +8,8 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string;
   readonly type: string;
+  /** The problem kind (`type` is `/api/problems/<kind>`); undefined for `about:blank` or a type this client does not know. */
+  readonly kind: ProblemKind | undefined;
   readonly instance: string | undefined;
   readonly requestId: string | undefined;
   readonly errors: readonly ProblemFieldError[];
@@ -19,6 +21,7 @@ export class ApiError extends Error {
     this.title = problem.title;
     this.detail = problem.detail;
     this.type = problem.type;
+    this.kind = problemKindOf(problem.type);
     this.instance = problem.instance;
     this.requestId = problem.requestId;
     this.errors = problem.errors ?? [];

@@ -11,7 +11,8 @@ export const emailSchema = z
   .trim()
   .toLowerCase()
   .max(EMAIL_MAX_LENGTH)
-  .pipe(z.email());
+  .pipe(z.email())
+  .meta({ format: 'email', pattern: z.regexes.email.source });
 
 /** Well-formed UTF-16: every surrogate paired. A lone one cannot be normalised (NFKC) or encoded as UTF-8. */
 const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuidSchema } from './common.schema.js';
+import { isoDateTimeSchema, uuidSchema } from './common.schema.js';
 import { taskSchema, type Task } from './task.schema.js';
 
 /** Socket.IO namespace of task events. */
@@ -28,10 +28,34 @@ export interface TaskEventPayloads {
   'task:deleted': TaskDeletedPayload;
 }
 
-/** Socket.IO's server-to-client event map, shared by the gateway and every client. */
+/** The second argument of every task event: its change's position in the owner's feed and time. */
+export const taskEventMetaSchema = z.strictObject({ cursor: z.string(), at: isoDateTimeSchema });
+export type TaskEventMeta = z.infer<typeof taskEventMetaSchema>;
+
+/** Sent before the live events when the handshake's `since` is past CHANGES_RETENTION: list again. */
+export const TASKS_RESYNC = 'tasks:resync';
+export const tasksResyncSchema = z.strictObject({ reason: z.literal('cursor-expired') });
+export type TasksResync = z.infer<typeof tasksResyncSchema>;
+
+/**
+ * Socket.IO's server-to-client event map, shared by the gateway and every client. With
+ * connection-state recovery, Socket.IO clients also get the event's cursor as a last string
+ * argument (the offset they resume from); listeners may ignore it.
+ */
 export type ServerToClientEvents = {
-  [E in TaskEventName]: (payload: TaskEventPayloads[E]) => void;
+  [E in TaskEventName]: (payload: TaskEventPayloads[E], meta: TaskEventMeta) => void;
+} & {
+  [TASKS_RESYNC]: (payload: TasksResync) => void;
 };
+
+/**
+ * What a client sends in `io(url, { auth })`: the access token and, to resume, the cursor of the
+ * last change it has (an event's `meta.cursor`, or the feed's / the list's `changesCursor`).
+ */
+export interface TasksHandshakeAuth {
+  token: string;
+  since?: string;
+}
 
 /** Clients send nothing over the socket; mutations go through REST. */
 export type ClientToServerEvents = Record<string, never>;
@@ -42,3 +66,5 @@ export const SOCKET_UNAUTHORIZED = 'unauthorized';
 export const SOCKET_UNAVAILABLE = 'unavailable';
 /** Message of the `connect_error` when the user already holds SOCKETS_PER_USER sockets. */
 export const SOCKET_TOO_MANY_CONNECTIONS = 'too-many-connections';
+/** Message of the `connect_error` when the handshake's `since` is not a cursor of the user's feed. */
+export const SOCKET_INVALID_CURSOR = 'invalid-cursor';

@@ -3,3 +3,4 @@ export * from './auth.schema.js';
 export * from './task.schema.js';
 export * from './events.schema.js';
 export * from './bulk.schema.js';
+export * from './problem-kinds.js';

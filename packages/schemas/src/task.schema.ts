@@ -61,6 +61,10 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const noNul = (value: string) => !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 const NO_NUL = { message: 'Must be well-formed Unicode text without the NUL character (U+0000)' };
+/** The same rule for the OpenAPI document: no U+0000, no lone surrogate (any JSON Schema regex dialect). */
+const WELL_FORMED_TEXT = '^(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$';
+/** … and at least one non-blank character: the value is trimmed before its length is checked. */
+const NOT_BLANK_TEXT = '^(?=[\\s\\S]*\\S)(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$';
 
 /** A non-negative integer written in decimal digits only (no signs, blanks, exponents). */
 function digits(min: number, max: number) {
@@ -68,12 +72,21 @@ function digits(min: number, max: number) {
     .string()
     .regex(/^\d{1,10}$/, 'Expected a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min).max(max))
+    // Documented as the integer it is: query values arrive as text and are parsed by the rule above.
+    .meta({ type: 'integer', minimum: min, maximum: max, pattern: undefined });
 }
 
-const titleSchema = z.string().trim().min(1).max(TITLE_MAX_LENGTH).refine(noNul, NO_NUL);
-const descriptionSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
-export const errorMessageSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).nullable();
+const titleSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(TITLE_MAX_LENGTH)
+  .refine(noNul, NO_NUL)
+  .meta({ pattern: NOT_BLANK_TEXT, description: 'Trimmed; not blank; no U+0000 or lone surrogate' });
+const textSchema = z.string().max(TEXT_MAX_LENGTH).refine(noNul, NO_NUL).meta({ pattern: WELL_FORMED_TEXT });
+const descriptionSchema = textSchema.nullable();
+export const errorMessageSchema = textSchema.nullable();
 
 export const logEntrySchema = z.strictObject({
   id: uuidSchema,
@@ -119,7 +132,8 @@ export const updateTaskSchema = z
   })
   .refine((body) => Object.keys(body).length > 0, {
     message: 'At least one of title, description, status, priority, errorMessage is required',
-  });
+  })
+  .meta({ minProperties: 1 });
 export type UpdateTaskInput = z.infer<typeof updateTaskSchema>;
 
 export const replaceTaskSchema = z.strictObject({
@@ -154,7 +168,8 @@ export const appendLogSchema = z.strictObject({
     .refine(noNul, NO_NUL)
     .refine((value) => utf8Bytes(value) <= LOG_MESSAGE_MAX_BYTES, {
       message: `Must be at most ${LOG_MESSAGE_MAX_BYTES} bytes of UTF-8`,
-    }),
+    })
+    .meta({ pattern: NOT_BLANK_TEXT, description: `Trimmed; not blank; at most ${LOG_MESSAGE_MAX_BYTES} bytes of UTF-8` }),
   level: taskLogLevelSchema.default('info'),
 });
 export type AppendLogInput = z.infer<typeof appendLogSchema>;
@@ -187,7 +202,10 @@ function commaList<const T extends readonly [string, ...string[]]>(values: T) {
       }
       return items;
     })
-    .meta({ description: `One of ${values.join(', ')}, or several separated by commas` });
+    .meta({
+      description: `One of ${values.join(', ')}, or several separated by commas`,
+      pattern: `^(?:${values.join('|')})(?:,(?:${values.join('|')}))*$`,
+    });
 }
 
 /**

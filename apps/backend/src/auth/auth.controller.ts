@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   authResponseSchema,
   userSchema,
@@ -24,6 +24,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ description: 'Registered and signed in', standardSchema: authResponseSchema })
   @ApiProblems(400, 409, 429, 503)
   @HttpCode(201)
@@ -33,6 +34,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ description: 'Signed in', standardSchema: authResponseSchema })
   @ApiProblems(400, 401, 429, 503)
   @HttpCode(200)
@@ -41,6 +43,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user' })
   @ApiBearerAuth('bearer')
   @ApiOkResponse({ description: 'The signed-in user', standardSchema: userSchema })
   @ApiProblems(401)
@@ -49,6 +52,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiOperation({ summary: 'Sign out: revoke the presented access token' })
   @ApiBearerAuth('bearer')
   @ApiNoContentResponse({ description: 'The presented token no longer works' })
   @ApiProblems(401)

@@ -1,5 +1,6 @@
 import type { RateLimiterName } from '../common/audit/audit.events.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { problemType } from '@tasks/schemas';
 
 /** Why a presented access token was refused; each becomes the 401 problem's `detail`. */
 export const TOKEN_FAILURE = {
@@ -24,6 +25,7 @@ export type TokenFailure = keyof typeof TOKEN_FAILURE;
 export class InvalidAccessTokenError extends DomainError {
   readonly status = 401;
   readonly title = 'Unauthorized';
+  override readonly type = problemType('invalid-token');
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(readonly reason: TokenFailure) {
@@ -44,6 +46,7 @@ export class InvalidAccessTokenError extends DomainError {
 export class InvalidCredentialsError extends DomainError {
   readonly status = 401;
   readonly title = 'Unauthorized';
+  override readonly type = problemType('invalid-credentials');
   override readonly headers = { 'www-authenticate': 'Bearer realm="tasks-api"' };
 
   constructor() {
@@ -54,6 +57,7 @@ export class InvalidCredentialsError extends DomainError {
 export class EmailTakenError extends DomainError {
   readonly status = 409;
   readonly title = 'Conflict';
+  override readonly type = problemType('email-taken');
 
   constructor() {
     super('An account with this email already exists.');
@@ -63,6 +67,7 @@ export class EmailTakenError extends DomainError {
 export class TooManyAttemptsError extends DomainError {
   readonly status = 429;
   readonly title = 'Too Many Requests';
+  override readonly type = problemType('rate-limited');
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -81,7 +86,7 @@ export class TooManyAttemptsError extends DomainError {
 export class HashingBusyError extends DomainError {
   readonly status = 503;
   readonly title = 'Service Unavailable';
-  override readonly type = '/api/problems/unavailable';
+  override readonly type = problemType('unavailable');
   override readonly headers = { 'retry-after': '1' };
 
   constructor() {

@@ -22,7 +22,14 @@ export interface RecordedChange {
 }
 
 /**
- * Takes the user's row lock and next seq and inserts the change, in ONE statement. `at` is read
+ * PostgreSQL channel told `<userId>:<seq>` by every change, delivered only when its write commits:
+ * instances LISTEN on it to wake their live delivery (realtime/).
+ */
+export const CHANGES_CHANNEL = 'task_changes';
+
+/**
+ * Takes the user's row lock and next seq and inserts the change, in ONE statement, which also queues
+ * the commit-time notification. `at` is read
  * under that lock too, so within a user it never decreases with seq (retention prunes a prefix).
  */
 const insertChange = prepare(
@@ -51,7 +58,11 @@ const insertChange = prepare(
             sql<unknown>`${task}::jsonb`.as('task'),
           ]),
       )
-      .returning([sql<string>`seq::text`.as('seq'), 'at']),
+      .returning([
+        sql<string>`seq::text`.as('seq'),
+        'at',
+        sql<unknown>`pg_notify(${CHANGES_CHANNEL}, user_id::text || ':' || seq::text)`.as('notified'),
+      ]),
 );
 
 /**

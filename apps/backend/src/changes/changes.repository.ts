@@ -65,6 +65,13 @@ const feedPage = prepare((userId: string, since: number, limit: number, retentio
     .orderBy(sql`c.seq`),
 );
 
+const headsOf = prepare((userIds: string[]) =>
+  db
+    .selectFrom('users')
+    .select(['id', sql<string>`change_seq::text`.as('head')])
+    .where('id', '=', sql<string>`ANY(${userIds}::uuid[])`),
+);
+
 const historyPage = prepare((userId: string, taskId: string, before: number, limit: number) =>
   db
     .selectFrom('tasks as t')
@@ -127,6 +134,12 @@ export class ChangesRepository {
   async readFeed(userId: string, since: number, limit: number, retentionSeconds: number): Promise<FeedRead> {
     const found = await this.sql.query(feedPage(userId, since, limit, retentionSeconds));
     return { head: Number(found[0]?.head ?? 0), rows: found.filter(present).map(toRow) };
+  }
+
+  /** The newest seq of each of these users (users that do not exist are left out). */
+  async readHeads(userIds: readonly string[]): Promise<Map<string, number>> {
+    const found = await this.sql.query(headsOf([...userIds]));
+    return new Map(found.map((row) => [row.id, Number(row.head)]));
   }
 
   /** Up to `limit` changes of a live task before seq `before`, newest first; null when there is no such live task. */

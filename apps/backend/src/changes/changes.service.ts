@@ -48,6 +48,11 @@ export class ChangesService {
     return seq;
   }
 
+  /** The newest seq of each user (0 before their first change): where a reader starting now follows from. */
+  heads(userIds: readonly string[]): Promise<Map<string, number>> {
+    return this.repository.readHeads(userIds);
+  }
+
   /**
    * Up to `limit` changes after seq `since`, checked as described above (InvalidChangeCursorError,
    * ChangeCursorExpiredError). The reading API the HTTP feed and live delivery share.

@@ -151,9 +151,6 @@ function configValues(env: Env, dataDir: string, jwtSecret: string) {
     },
     realtime: {
       socketsPerUser: env.SOCKETS_PER_USER,
-      /** Bounds of the events kept for connection-state recovery, and of what one recovery reads. */
-      recoveryMaxEvents: env.SOCKET_RECOVERY_MAX_EVENTS,
-      recoveryMaxBytes: env.SOCKET_RECOVERY_MAX_BYTES,
     },
     docsEnabled: env.API_DOCS_ENABLED,
     /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */

@@ -139,8 +139,6 @@ export const envSchema = z.object({
   /** How long an Idempotency-Key's answer is kept for replay. */
   IDEMPOTENCY_TTL: duration.default(86_400),
   SOCKETS_PER_USER: integer(1, 1_000_000).default(50),
-  SOCKET_RECOVERY_MAX_EVENTS: integer(1, 1_000_000).default(10_000),
-  SOCKET_RECOVERY_MAX_BYTES: integer(65_536, 1_073_741_824).default(16 * 1024 * 1024),
   API_DOCS_ENABLED: boolean.default(true),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT: integer(0, 600_000).default(10_000),

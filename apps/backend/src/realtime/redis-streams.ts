@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Namespace, ServerOptions } from 'socket.io';
-import type { RecoveryBounds } from './recovery-buffer.js';
+import { NotRecoveredError, resumed } from './session-store.js';
 
 /** Commands the adapter sends without awaiting; a rejection of one would be unhandled and end the process. */
 const FIRE_AND_FORGET = new Set<PropertyKey>(['set', 'publish', 'spublish', 'subscribe', 'ssubscribe']);
@@ -38,90 +38,38 @@ export interface RedisStreamsOptions {
   /** Prefix of the stream, the session keys and the pub/sub channels. */
   keyPrefix: string;
   onError: (error: unknown) => void;
-  /** The stream keeps about `maxEvents` entries; one recovery reads at most that many and `maxBytes`. */
-  bounds: RecoveryBounds;
   /** How long a session is kept for its client to come back. */
   recoveryWindowMs: number;
 }
 
-/** Entries read per XRANGE while replaying: each is one event (at most 64 KiB), so a read stays small. */
-const REPLAY_CHUNK = 50;
-/** socket.io-adapter's MessageType.BROADCAST, as the adapter writes it into the stream. */
-const BROADCAST = '3';
-
-interface PersistedSession {
-  sid: string;
-  pid: string;
-  rooms: string[];
-  data: unknown;
-  missedPackets: unknown[][];
-}
-
-interface StreamBroadcast {
-  packet: { data: unknown[] };
-  opts: { rooms: string[]; except: string[] };
-}
-
-/** The session cannot be resumed (gone, or its replay past the bounds): the client reconnects without recovery and reloads. */
-class NotRecoveredError extends Error {}
-
-function fieldsOf(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  return fields;
-}
+/** The stream carries only cluster commands (disconnects, fetches): task events are read from the change log. */
+const STREAM_MAX_LEN = 1_000;
 
 /**
- * Replaces the adapter's session persistence and replay. Its replay reads the whole stream after the
- * offset in one XRANGE without COUNT (an unbounded read: hundreds of MB once events were large); this
- * one reads in chunks and gives up ("not recovered") past `bounds`. Sessions are stored as JSON.
+ * Sessions are kept as JSON for the recovery window and resumed on any instance without a replay:
+ * the gateway pumps what the socket missed from the change log (the adapter's own replay would read
+ * the stream, which holds no task events).
  */
-function boundReplay(adapter: Namespace['adapter'], nsp: string, client: Redis, options: RedisStreamsOptions): void {
-  const stream = `${options.keyPrefix}:stream`;
+function sessionsOnly(adapter: Namespace['adapter'], client: Redis, options: RedisStreamsOptions): void {
   const sessionKey = (pid: string) => `${options.keyPrefix}:session:${pid}`;
-  const { maxEvents, maxBytes } = options.bounds;
 
   adapter.persistSession = (session) => {
     client.set(sessionKey(session.pid), JSON.stringify(session), 'PX', options.recoveryWindowMs).catch(options.onError);
   };
 
-  adapter.restoreSession = async (pid, offset) => {
-    if (!/^\d+-\d+$/.test(offset)) throw new NotRecoveredError('invalid offset');
-    const [raw, found] = await Promise.all([client.getdel(sessionKey(pid)), client.xrange(stream, offset, offset)]);
-    if (!raw || found.length === 0) throw new NotRecoveredError('session or offset not found');
-    const session = JSON.parse(raw) as PersistedSession;
-    session.missedPackets = [];
-    let from = offset;
-    let events = 0;
-    let bytes = 0;
-    for (;;) {
-      const entries = await client.xrange(stream, `(${from}`, '+', 'COUNT', REPLAY_CHUNK);
-      for (const [id, flat] of entries) {
-        const fields = fieldsOf(flat);
-        events++;
-        bytes += Buffer.byteLength(fields.data ?? '');
-        if (events > maxEvents || bytes > maxBytes) throw new NotRecoveredError('missed more than the recovery bounds');
-        if (fields.nsp === nsp && fields.type === BROADCAST && fields.data) {
-          const { packet, opts } = JSON.parse(fields.data) as StreamBroadcast;
-          const included = opts.rooms.length === 0 || session.rooms.some((room) => opts.rooms.includes(room));
-          if (included && session.rooms.every((room) => !opts.except.includes(room))) {
-            packet.data.push(id);
-            session.missedPackets.push(packet.data);
-          }
-        }
-        from = id;
-      }
-      if (entries.length < REPLAY_CHUNK) return session;
-    }
+  adapter.restoreSession = async (pid) => {
+    const raw = await client.getdel(sessionKey(pid));
+    if (!raw) throw new NotRecoveredError('session not found');
+    return resumed(JSON.parse(raw) as Parameters<typeof resumed>[0]);
   };
 }
 
 /**
  * `@socket.io/redis-streams-adapter` on the shared client: broadcasts go through one Redis stream,
- * so every instance delivers them and a client recovering on any instance finds what it missed.
+ * so every instance applies them (token revocations), and recovery sessions are shared.
  */
 export function redisStreamsAdapter(client: Redis, options: RedisStreamsOptions): ServerOptions['adapter'] {
-  const { keyPrefix, onError, bounds } = options;
+  const { keyPrefix, onError } = options;
   const create = createAdapter(guarded(client, onError), {
     streamName: `${keyPrefix}:stream`,
     sessionKeyPrefix: `${keyPrefix}:session:`,
@@ -130,13 +78,12 @@ export function redisStreamsAdapter(client: Redis, options: RedisStreamsOptions)
     onlyPlaintext: true,
     // A short block lets a closing instance release its XREAD connection quickly.
     blockTimeInMs: 2_000,
-    // Entries, not bytes (Redis trims by count): events are at most 64 KiB, so about maxEvents × 64 KiB.
-    maxLen: bounds.maxEvents,
+    maxLen: STREAM_MAX_LEN,
   });
   // Socket.IO calls `new adapter(nsp)`: a plain function returning an object works with `new`.
   return function boundedAdapter(nsp: Namespace) {
     const adapter = create(nsp);
-    boundReplay(adapter, nsp.name, client, options);
+    sessionsOnly(adapter, client, options);
     return adapter;
   };
 }

@@ -5,8 +5,8 @@ import type { Server, ServerOptions } from 'socket.io';
 import { SOCKET_UNAUTHORIZED } from '@tasks/schemas';
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
-import type { RecoveryBounds } from './recovery-buffer.js';
 import { redisStreamsAdapter } from './redis-streams.js';
+import { SessionStoreAdapter } from './session-store.js';
 
 export const SOCKET_IO_PATH = '/socket.io';
 /** Clients send nothing but the handshake, so a small frame limit costs them nothing. */
@@ -14,13 +14,10 @@ export const SOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
 /** How long a dropped client may take to come back and still receive what it missed. */
 export const SOCKET_RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 
-export function recoveryBounds(config: AppConfig): RecoveryBounds {
-  return { maxEvents: config.realtime.recoveryMaxEvents, maxBytes: config.realtime.recoveryMaxBytes };
-}
-
 /**
- * Socket.IO on the API's own HTTP server and port. With REDIS_URL the instances share broadcasts
- * and recovery sessions through a Redis stream; without it, the in-memory adapter serves one process.
+ * Socket.IO on the API's own HTTP server and port. Task events come from the change log on every
+ * instance (realtime/change-pumps.ts); with REDIS_URL the instances share cluster commands (token
+ * revocations) and recovery sessions through Redis, without it the sessions are kept in memory.
  */
 export class SocketIoAdapter extends IoAdapter {
   private readonly config: AppConfig;
@@ -52,11 +49,9 @@ export class SocketIoAdapter extends IoAdapter {
         ? redisStreamsAdapter(redisClient, {
             keyPrefix: this.config.socketIoKeyPrefix,
             onError: (error) => this.log.warn({ err: error }, 'Socket.IO Redis command failed'),
-            bounds: recoveryBounds(this.config),
             recoveryWindowMs: SOCKET_RECOVERY_WINDOW_MS,
           })
-        : // Socket.IO's default, which keeps recovery sessions in memory.
-          (options?.adapter as ServerOptions['adapter']),
+        : SessionStoreAdapter,
     });
     // Only namespaces that authenticate are open; the main namespace refuses everyone.
     server.of('/').use((_socket, next) => next(new Error(SOCKET_UNAUTHORIZED)));

@@ -1,38 +1,26 @@
 import { Logger } from '@nestjs/common';
-import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
-  type ClientToServerEvents,
-  type ServerToClientEvents,
+  CHANGE_CURSOR_MAX_LENGTH,
+  SOCKET_INVALID_CURSOR,
   SOCKET_TOO_MANY_CONNECTIONS,
   SOCKET_UNAUTHORIZED,
   SOCKET_UNAVAILABLE,
-  TaskEvent,
-  type TaskEventName,
-  type TaskEventPayloads,
+  TASKS_RESYNC,
 } from '@tasks/schemas';
-import type { Namespace, Socket } from 'socket.io';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
+import type { AuthUser } from '../auth/auth-user.js';
 import { InvalidAccessTokenError } from '../auth/auth.errors.js';
+import { ChangeCursorExpiredError, InvalidChangeCursorError } from '../changes/changes.errors.js';
+import { ChangesService } from '../changes/changes.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { type DomainEvents, OnDomainEvent } from '../common/events/domain-events.js';
 import { Metrics } from '../metrics/metrics.js';
-import { traced } from '../tracing/tracing.js';
-import { holdMissedPacketsUntilConnected } from './missed-packets.js';
-import { boundInMemoryRecoveryBuffer } from './recovery-buffer.js';
-import { recoveryBounds } from './socket-io.adapter.js';
+import { ChangePumps } from './change-pumps.js';
+import type { TaskSocket, TasksNamespace } from './task-socket.js';
 
-/** What a socket carries once admitted; kept in recovery sessions, so plain JSON values only. */
-export interface TaskSocketData {
-  userId: string;
-  tokenId: string;
-  /** Epoch milliseconds at which the handshake token expires. */
-  expiresAt: number;
-}
-
-type InterServerEvents = Record<string, never>;
-export type TasksNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, TaskSocketData>;
-type TaskSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, TaskSocketData>;
+export type { TaskSocketData, TasksNamespace } from './task-socket.js';
 
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const tokenRoom = (tokenId: string): string => `token:${tokenId}`;
@@ -40,26 +28,40 @@ export const tokenRoom = (tokenId: string): string => `token:${tokenId}`;
 /** setTimeout's longest delay; tokens living longer are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Where an admitted socket starts in its user's feed. */
+interface StartPosition {
+  lastSeq: number;
+  liveFrom: number;
+  /** `since` had expired: the socket gets `tasks:resync` before the live events. */
+  resync: boolean;
+}
+
 /**
  * Live task events on `/tasks`. A socket is admitted only with a valid access token (the same rules as
- * HTTP) and joins its user's room and its token's room; the gateway delivers the task domain events to
- * the owner's room, and drops sockets whose token was revoked or has expired.
+ * HTTP) and joins its user's room and its token's room. Its position in the user's change feed is
+ * set at admission (the handshake's `since`, a recovered session's last event, or else the head), and
+ * the change pumps send it every change after that position (change-pumps.ts). Sockets whose token
+ * was revoked or has expired are dropped.
  */
 @WebSocketGateway({ namespace: 'tasks' })
-export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket> {
+export class TasksGateway
+  implements OnGatewayInit<TasksNamespace>, OnGatewayConnection<TaskSocket>, OnGatewayDisconnect<TaskSocket>
+{
   @WebSocketServer() private readonly namespace: TasksNamespace | undefined;
   private readonly logger = new Logger(TasksGateway.name);
+  private readonly pendingResync = new WeakSet<TaskSocket>();
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly audit: AuditLog,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
+    private readonly changes: ChangesService,
+    private readonly pumps: ChangePumps,
   ) {}
 
   afterInit(namespace: TasksNamespace): void {
-    boundInMemoryRecoveryBuffer(namespace, recoveryBounds(this.config));
-    holdMissedPacketsUntilConnected(namespace);
+    this.pumps.attach(namespace);
     this.metrics.observeConnectedSockets(() => this.connectedSockets);
     namespace.use((socket, next) => {
       this.admit(socket).then(
@@ -69,8 +71,19 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
     });
   }
 
+  /** Runs synchronously after the CONNECT packet: `tasks:resync` first, then the pump's events. */
   handleConnection(socket: TaskSocket): void {
     disconnectAt(socket, socket.data.expiresAt);
+    if (this.pendingResync.has(socket)) {
+      this.pendingResync.delete(socket);
+      // Local: with Redis, `socket.emit` would go through the cluster channel.
+      this.namespace?.local.to(socket.id).emit(TASKS_RESYNC, { reason: 'cursor-expired' });
+    }
+    this.pumps.add(socket);
+  }
+
+  handleDisconnect(socket: TaskSocket): void {
+    this.pumps.remove(socket);
   }
 
   /** Sockets connected to this instance (gauges, tests). */
@@ -78,19 +91,20 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
     return this.namespace?.sockets.size ?? 0;
   }
 
+  // A commit of this instance wakes the owner's pump at once; the pump reads the change from the log.
   @OnDomainEvent('task.created')
-  taskCreated({ userId, task, committedAt }: DomainEvents['task.created']): void {
-    this.deliver(userId, TaskEvent.Created, task, committedAt);
+  taskCreated({ userId }: DomainEvents['task.created']): void {
+    this.pumps.wake(userId);
   }
 
   @OnDomainEvent('task.updated')
-  taskUpdated({ userId, task, committedAt }: DomainEvents['task.updated']): void {
-    this.deliver(userId, TaskEvent.Updated, task, committedAt);
+  taskUpdated({ userId }: DomainEvents['task.updated']): void {
+    this.pumps.wake(userId);
   }
 
   @OnDomainEvent('task.deleted')
-  taskDeleted({ userId, task, committedAt }: DomainEvents['task.deleted']): void {
-    this.deliver(userId, TaskEvent.Deleted, task, committedAt);
+  taskDeleted({ userId }: DomainEvents['task.deleted']): void {
+    this.pumps.wake(userId);
   }
 
   @OnDomainEvent('auth.token-revoked')
@@ -99,17 +113,10 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
     void this.namespace?.in(tokenRoom(tokenId)).disconnectSockets(true);
   }
 
-  /** To the owner's room (every instance, through the adapter); synchronous, inside the service's emit. */
-  private deliver<E extends TaskEventName>(userId: string, event: E, payload: TaskEventPayloads[E], committedAt: number): void {
-    traced(`socket.io emit ${event}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
-      this.namespace?.to(userRoom(userId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>)),
-    );
-    this.metrics.eventEmitted(event, committedAt);
-  }
-
   /** Runs on every handshake, recovered ones included: a resumed session needs a valid token too. */
   private async admit(socket: TaskSocket): Promise<void> {
-    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const token = auth.token;
     if (typeof token !== 'string' || token === '') throw new InvalidAccessTokenError('missing');
     const user = await this.verifier.verify(token);
     if (socket.recovered) {
@@ -118,9 +125,58 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
       // A client may resume with a newer token; the old one's revocation must not reach it.
       for (const room of socket.rooms) if (room.startsWith('token:')) void socket.leave(room);
     }
+    const start = await this.startPosition(socket, user, auth);
+    // Checked and joined without an await between, so racing handshakes cannot both take the last place.
     this.assertBelowSocketLimit(socket, user.id);
-    socket.data = { userId: user.id, tokenId: user.tokenId, expiresAt: user.tokenExpiresAt.getTime() };
+    socket.data = {
+      userId: user.id,
+      tokenId: user.tokenId,
+      expiresAt: user.tokenExpiresAt.getTime(),
+      lastSeq: start.lastSeq,
+      liveFrom: start.liveFrom,
+    };
+    if (start.resync) this.pendingResync.add(socket);
     void socket.join([userRoom(user.id), tokenRoom(user.tokenId)]);
+  }
+
+  /**
+   * `since` when sent (checked like the feed's: another user's, malformed or future → invalid-cursor;
+   * expired → resync from the head); else a recovered session's offset, the cursor of the last event
+   * its client received (bounded by what was sent to it); else the head read now, so a change
+   * committed after the handshake is never missed.
+   */
+  private async startPosition(socket: TaskSocket, user: AuthUser, auth: Record<string, unknown>): Promise<StartPosition> {
+    const head = async (): Promise<number> => (await this.changes.heads([user.id])).get(user.id) ?? 0;
+    if (auth.since !== undefined) {
+      if (typeof auth.since !== 'string' || auth.since.length > CHANGE_CURSOR_MAX_LENGTH) throw new InvalidCursorError();
+      try {
+        const since = this.changes.decodeSince(user, auth.since);
+        const { head: current } = await this.changes.changesAfter(user, since, 0);
+        return { lastSeq: since, liveFrom: current, resync: false };
+      } catch (error) {
+        if (error instanceof InvalidChangeCursorError) throw new InvalidCursorError();
+        if (!(error instanceof ChangeCursorExpiredError)) throw error;
+        const current = await head();
+        return { lastSeq: current, liveFrom: current, resync: true };
+      }
+    }
+    const current = await head();
+    if (socket.recovered) {
+      // A session saved before sockets tracked their seq resumes from now.
+      const saved = typeof socket.data.lastSeq === 'number' ? socket.data.lastSeq : current;
+      const sent = Math.min(saved, current);
+      const offset = typeof auth.offset === 'string' ? this.receivedUpTo(user, auth.offset) : null;
+      return { lastSeq: offset === null ? sent : Math.min(offset, sent), liveFrom: current, resync: false };
+    }
+    return { lastSeq: current, liveFrom: current, resync: false };
+  }
+
+  private receivedUpTo(user: AuthUser, offset: string): number | null {
+    try {
+      return offset.length > CHANGE_CURSOR_MAX_LENGTH ? null : this.changes.decodeSince(user, offset);
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -144,13 +200,18 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
           ? 'foreignSession'
           : error instanceof TooManyConnectionsError
             ? 'tooManyConnections'
-            : 'unavailable';
+            : error instanceof InvalidCursorError
+              ? 'invalidCursor'
+              : 'unavailable';
     this.audit.write('socket.refused', { cause }, { ip: socket.handshake.address });
     if (error instanceof InvalidAccessTokenError || error instanceof HandshakeRefusedError) {
       return Object.assign(new Error(SOCKET_UNAUTHORIZED), { data: { detail: error.message } });
     }
     if (error instanceof TooManyConnectionsError) {
       return Object.assign(new Error(SOCKET_TOO_MANY_CONNECTIONS), { data: { detail: error.message } });
+    }
+    if (error instanceof InvalidCursorError) {
+      return Object.assign(new Error(SOCKET_INVALID_CURSOR), { data: { detail: error.message } });
     }
     this.logger.error(`Socket handshake could not be checked: ${error instanceof Error ? error.message : String(error)}`);
     return Object.assign(new Error(SOCKET_UNAVAILABLE), { data: { detail: 'Try again shortly.' } });
@@ -161,6 +222,12 @@ export class TasksGateway implements OnGatewayInit<TasksNamespace>, OnGatewayCon
 class HandshakeRefusedError extends Error {}
 
 class TooManyConnectionsError extends Error {}
+
+class InvalidCursorError extends Error {
+  constructor() {
+    super('`since` is not a cursor of your change feed.');
+  }
+}
 
 /** Disconnects the socket when its token expires; an expired token keeps nothing open. */
 function disconnectAt(socket: TaskSocket, at: number): void {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import type { AuditContext } from '../common/audit/audit.events.js';
-import { ServiceUnavailableError } from '../common/errors/domain-error.js';
+import { RequestTimeoutError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
 import type { CommitDeadline, SqlExecutor } from '../database/direct-sql.js';
 
@@ -54,7 +54,7 @@ export class RequestBudget implements CommitDeadline {
 
   /** Once the budget is spent (the client is told 503), nothing more may change. */
   assertOpen(): void {
-    if (this.spent) throw new ServiceUnavailableError(`The request took longer than ${this.ms} ms and was cancelled; try again.`);
+    if (this.spent) throw new RequestTimeoutError(`The request took longer than ${this.ms} ms and was cancelled; try again.`);
   }
 
   /** Sets the statements every write transaction of this request runs last, in the transaction. */
@@ -89,7 +89,7 @@ export class RequestBudget implements CommitDeadline {
 function answerSpent(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   if (reply.sent || reply.raw.headersSent) return;
   if (request.budget && !request.budget.claimTimeoutAnswer()) return;
-  sendProblem(new ServiceUnavailableError(`The request took longer than ${ms} ms and was cancelled; try again.`), request, reply);
+  sendProblem(new RequestTimeoutError(`The request took longer than ${ms} ms and was cancelled; try again.`), request, reply);
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { TaskStatus } from '@tasks/schemas';
+import { problemType, type TaskStatus } from '@tasks/schemas';
 import { DomainError } from '../common/errors/domain-error.js';
 
 /** Missing, deleted and other users' tasks all look like this: one body, no hint which. */
 export class TaskNotFoundError extends DomainError {
   readonly status = 404;
   readonly title = 'Not Found';
+  override readonly type = problemType('not-found');
 
   constructor() {
     super('No task with this id exists.');
@@ -15,6 +16,7 @@ export class TaskNotFoundError extends DomainError {
 export class InvalidTransitionError extends DomainError {
   readonly status = 409;
   readonly title = 'Conflict';
+  override readonly type = problemType('invalid-transition');
 
   constructor(
     readonly from: TaskStatus,
@@ -31,11 +33,13 @@ export class InvalidTransitionError extends DomainError {
 export class TaskStateConflictError extends DomainError {
   readonly status = 409;
   readonly title = 'Conflict';
+  override readonly type = problemType('state-conflict');
 }
 
 export class RunningCapReachedError extends DomainError {
   readonly status = 409;
   readonly title = 'Conflict';
+  override readonly type = problemType('running-cap-reached');
 
   constructor(readonly cap: number) {
     super(`You already have ${cap} RUNNING tasks, the most allowed at once; finish or cancel one first.`);
@@ -46,6 +50,7 @@ export class RunningCapReachedError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly status = 412;
   readonly title = 'Precondition Failed';
+  override readonly type = problemType('version-mismatch');
 
   constructor(current?: number) {
     super(
@@ -60,7 +65,7 @@ export class PreconditionFailedError extends DomainError {
 export class TaskQuotaExceededError extends DomainError {
   readonly status = 403;
   readonly title = 'Forbidden';
-  override readonly type = '/api/problems/quota-exceeded';
+  override readonly type = problemType('quota-exceeded');
 
   constructor(readonly max: number) {
     super(`You already have ${max} tasks, the most allowed; delete some first.`);
@@ -71,7 +76,7 @@ export class TaskQuotaExceededError extends DomainError {
 export class TaskWritesRateLimitedError extends DomainError {
   readonly status = 429;
   readonly title = 'Too Many Requests';
-  override readonly type = '/api/problems/rate-limited';
+  override readonly type = problemType('rate-limited');
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(retryAfterSeconds: number, headers: Readonly<Record<string, string>>) {
@@ -84,6 +89,7 @@ export class TaskWritesRateLimitedError extends DomainError {
 export class InvalidLogCursorError extends DomainError {
   readonly status = 400;
   readonly title = 'Bad Request';
+  override readonly type = problemType('invalid-cursor');
 
   constructor() {
     super('The cursor is not valid for this task; start again without it.');

@@ -40,7 +40,7 @@ describe('config', () => {
       jwt: { secret: SECRET, issuer: 'tasks-api', audience: 'tasks-api', expiresInSeconds: 86_400 },
       authRateLimit: { login: 10, register: 20 },
       tasks: { enabled: true, timeoutMs: 10_000, maxConcurrent: 5, logLimit: 200, maxPerUser: 100_000, writeRateLimit: 1200, idempotencyTtlSeconds: 86_400 },
-      realtime: { socketsPerUser: 50, recoveryMaxEvents: 10_000, recoveryMaxBytes: 16 * 1024 * 1024 },
+      realtime: { socketsPerUser: 50 },
     });
     expect(config.isProduction).toBe(false);
   });

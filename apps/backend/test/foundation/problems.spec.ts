@@ -44,11 +44,21 @@ describe('problem responses and request ids', () => {
     fetch(`${t.url}${path}`, { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
 
   /** Asserts the RFC 9457 shape and returns the body. */
+  /** The problem type each status answers in these cases (`about:blank` only for the unexpected 500). */
+  const TYPES: Record<number, string> = {
+    400: '/api/problems/validation-error',
+    404: '/api/problems/not-found',
+    405: '/api/problems/method-not-allowed',
+    413: '/api/problems/body-too-large',
+    415: '/api/problems/unsupported-media-type',
+    500: 'about:blank',
+  };
+
   async function problemOf(res: Response, status: number): Promise<Record<string, unknown>> {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'about:blank', status });
+    expect(body).toMatchObject({ type: TYPES[status], status });
     expect(typeof body.title).toBe('string');
     expect(typeof body.detail).toBe('string');
     expect(body.requestId).toBe(res.headers.get('x-request-id'));

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangePumps } from '../../src/realtime/change-pumps.js';
 import { TasksGateway } from '../../src/realtime/tasks.gateway.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -70,6 +71,8 @@ describe('socket churn', () => {
         `heap ${(heapBefore / 1024 / 1024).toFixed(1)} MB -> ${(heapAfter / 1024 / 1024).toFixed(1)} MB (${growthMb.toFixed(2)} MB)`,
     );
     expect(gateway.connectedSockets).toBe(0);
+    // No user keeps a pump once their sockets are gone.
+    await until(() => t.app.get(ChangePumps).users === 0, 'back to 0 pumps');
     // Each leaked socket would hold tens of kB: 1,200 of them would show as well over this.
     expect(growthMb).toBeLessThan(10);
 

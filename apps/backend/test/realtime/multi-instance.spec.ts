@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { Task } from '@tasks/schemas';
+import type { Change, Task } from '@tasks/schemas';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, usingPostgres } from '../support/databases.js';
 import { call, registerAccount, type Account } from '../support/http-client.js';
 import { PrivatePostgres, PrivateRedis, sleep, startBackend, type BackendProcess } from '../support/processes.js';
-import { connect, connected, disconnection, EventLog, type TasksClient } from './socket-client.js';
+import { feedAfter, headCursor } from './feed.js';
+import { connect, connected, disconnection, EventLog, tasksClient, type TasksClient } from './socket-client.js';
 
 /** A TCP load balancer in miniature: forwards to one backend, switchable, able to cut every connection. */
 class SwitchableProxy {
@@ -45,12 +46,13 @@ describe('task events across two backend processes sharing PostgreSQL and Redis'
   let a: BackendProcess;
   let b: BackendProcess;
   let user: Account;
+  let databaseUrl: string;
+  let env: Record<string, string>;
   const clients: TasksClient[] = [];
   const track = (socket: TasksClient) => (clients.push(socket), socket);
 
   beforeAll(async () => {
     redis = await PrivateRedis.create();
-    let databaseUrl: string;
     if (usingPostgres) {
       const db = await createPostgresDatabase('tasks_multi');
       databaseUrl = db.url;
@@ -59,7 +61,7 @@ describe('task events across two backend processes sharing PostgreSQL and Redis'
       privatePg = await PrivatePostgres.create();
       databaseUrl = (await privatePg.createDatabase()).url;
     }
-    const env = { SOCKET_IO_KEY_PREFIX: `test-multi-${randomUUID()}`, AUTH_RATE_LIMIT_REGISTER: '1000' };
+    env = { SOCKET_IO_KEY_PREFIX: `test-multi-${randomUUID()}`, AUTH_RATE_LIMIT_REGISTER: '1000' };
     a = await startBackend({ databaseUrl, redisUrl: redis.url, env });
     b = await startBackend({ databaseUrl, redisUrl: redis.url, env });
     user = await registerAccount(a.url, 'multi');
@@ -166,4 +168,69 @@ describe('task events across two backend processes sharing PostgreSQL and Redis'
     const crashes = [...a.output().split('\n'), ...b.output().split('\n')].filter((line) => /unhandled|uncaught/i.test(line));
     expect(crashes).toEqual([]);
   }, 120_000);
+
+  const eventsOf = (changes: Change[]) => changes.map((c) => ({ event: c.type, payload: c.task ?? { id: c.taskId } }));
+  const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+
+  it('should deliver every change made on A to a socket on B while Redis is down (PostgreSQL notifications)', async () => {
+    const onB = new EventLog(track(await connected(b.url, user.token)));
+    const onA = new EventLog(track(await connected(a.url, user.token)));
+    const start = await headCursor(a.url, user.token);
+    await redis.stop();
+    try {
+      // Arrival after the request was sent, on A (same instance) and B (cross-instance): reported, not asserted.
+      const sameInstance: number[] = [];
+      const crossInstance: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const sent = performance.now();
+        const before = [onA.events.length, onB.events.length] as const;
+        const [, aAt, bAt] = await Promise.all([
+          create(a.url, `redis down ${i}`),
+          onA.until(before[0] + 1).then(() => performance.now()),
+          onB.until(before[1] + 1).then(() => performance.now()),
+        ]);
+        sameInstance.push(aAt - sent);
+        crossInstance.push(bAt - sent);
+      }
+      const feed = await feedAfter(a.url, user.token, start);
+      expect(feed).toHaveLength(20);
+      expect(onB.events).toEqual(eventsOf(feed));
+      expect(onB.metas.map((m) => m.cursor)).toEqual(feed.map((c) => c.cursor));
+      console.log(
+        `delivery after POST sent (ms), Redis down: same instance p50 ${percentile(sameInstance, 0.5).toFixed(1)} p95 ${percentile(sameInstance, 0.95).toFixed(1)}; ` +
+          `cross-instance p50 ${percentile(crossInstance, 0.5).toFixed(1)} p95 ${percentile(crossInstance, 0.95).toFixed(1)}`,
+      );
+    } finally {
+      await redis.start();
+      for (let i = 0; i < 100 && (await call(b.url, 'GET', '/api/health/ready')).status !== 200; i++) await sleep(200);
+    }
+  }, 120_000);
+
+  it('should lose nothing for a client of an instance killed with SIGKILL that reconnects to another with its cursor', async () => {
+    const c = await startBackend({ databaseUrl, redisUrl: redis.url, env });
+    try {
+      const onC = track(await connected(c.url, user.token));
+      const log = new EventLog(onC);
+      await create(c.url, 'before the kill');
+      await log.until(1);
+      // Writes on C right up to the kill: some may never have left C.
+      await Promise.all([create(c.url, 'just before the kill'), create(a.url, 'on A meanwhile')]);
+      c.child.kill('SIGKILL');
+      await c.exited;
+      const since = log.lastCursor();
+      await create(a.url, 'after the kill');
+
+      const resumed = new EventLog(track(tasksClient(b.url, user.token, { auth: { token: user.token, since } })));
+      const socket = clients.at(-1)!;
+      await connect(socket);
+      const missed = await feedAfter(a.url, user.token, since);
+      expect(missed.length).toBeGreaterThanOrEqual(1);
+      await resumed.until(missed.length);
+      const live = await create(a.url, 'live');
+      await resumed.until(missed.length + 1);
+      expect(resumed.events).toEqual([...eventsOf(missed), { event: 'task:created', payload: live }]);
+    } finally {
+      await c.stop();
+    }
+  }, 180_000);
 });

@@ -1,4 +1,4 @@
-import type { ServerToClientEvents, TaskEventName, TaskEventPayloads } from '@tasks/schemas';
+import { TASKS_RESYNC, type ServerToClientEvents, type TaskEventMeta, type TaskEventName, type TaskEventPayloads } from '@tasks/schemas';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 
 export type TasksClient = Socket<ServerToClientEvents, Record<string, never>>;
@@ -60,12 +60,19 @@ export async function refusal(socket: TasksClient): Promise<Error & { data?: { d
 /** Every task event a socket receives, in arrival order. */
 export class EventLog {
   readonly events: ReceivedEvent[] = [];
+  /** Each event's second argument, index for index with `events`. */
+  readonly metas: TaskEventMeta[] = [];
+  /** Every event name received, `tasks:resync` included, in arrival order. */
+  readonly order: string[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
 
   constructor(socket: TasksClient) {
+    socket.on(TASKS_RESYNC, () => this.order.push(TASKS_RESYNC));
     for (const event of EVENTS) {
-      socket.on(event, (payload: TaskEventPayloads[typeof event]) => {
+      socket.on(event, (payload: TaskEventPayloads[typeof event], meta: TaskEventMeta) => {
         this.events.push({ event, payload });
+        this.metas.push(meta);
+        this.order.push(event);
         this.waiters = this.waiters.filter((waiter) => {
           if (this.events.length < waiter.count) return true;
           waiter.resolve();
@@ -91,6 +98,13 @@ export class EventLog {
         },
       });
     });
+  }
+
+  /** The cursor of the last event received (to resume from). */
+  lastCursor(): string {
+    const meta = this.metas.at(-1);
+    if (!meta) throw new Error('no event received yet');
+    return meta.cursor;
   }
 
   names(): string[] {

@@ -3,13 +3,17 @@ import addFormatsModule from 'ajv-formats';
 import { call } from './http-client.js';
 
 type Json = Record<string, unknown>;
+interface Response {
+  $ref?: string;
+  content?: Record<string, { schema?: Json }>;
+}
 interface Operation {
-  responses?: Record<string, { content?: Record<string, { schema?: Json }> }>;
+  responses?: Record<string, Response>;
 }
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Json> };
+  components?: { schemas?: Record<string, Json>; responses?: Record<string, Response> };
 }
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -48,7 +52,9 @@ export class OpenApiValidator {
     const template = this.matchPath(method, path);
     if (!template) return `${method} ${path} is not in the OpenAPI document`;
     const responses = this.document.paths[template]![method.toLowerCase()]!.responses ?? {};
-    const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    const declared = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    // Shared problem responses are references to components.responses.
+    const response = declared?.$ref ? this.document.components?.responses?.[declared.$ref.split('/').pop()!] : declared;
     if (!response) return `${method} ${template} does not document status ${status}`;
     const content = response.content;
     if (!content) return body === undefined || body === '' ? undefined : `${method} ${template} ${status} documents no body`;

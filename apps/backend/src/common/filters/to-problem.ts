@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
-import type { Problem } from '@tasks/schemas';
+import { type Problem, type ProblemKind, problemType } from '@tasks/schemas';
 import { Prisma } from '../../generated/prisma/client.js';
 import { DomainError } from '../errors/domain-error.js';
 
@@ -32,6 +32,14 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_BAD_URL: 'The URL is malformed.',
   FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
   FST_ERR_ASYNC_CONSTRAINT: 'The request could not be routed.',
+};
+
+// The problem kinds of Fastify's errors; the others stay `about:blank` (malformed HTTP and the like).
+const FASTIFY_KINDS: Record<string, ProblemKind> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation-error',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'validation-error',
 };
 
 // PostgreSQL/pg/Prisma conditions that mean "the database is not answering", not a bug.
@@ -94,9 +102,14 @@ function noRoute(request: ProblemRequest): ProblemResponse {
   const allowed = request.server?.routeMethods?.(path) ?? [];
   if (allowed.length > 0) {
     const detail = `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`;
-    return { body: problem(request, 405, detail), headers: { allow: allowed.join(', ') }, unexpected: false };
+    return {
+      body: problem(request, 405, detail, { type: problemType('method-not-allowed') }),
+      headers: { allow: allowed.join(', ') },
+      unexpected: false,
+    };
   }
-  return { body: problem(request, 404, `No route matches ${request.method} ${path}.`), headers: {}, unexpected: false };
+  const detail = `No route matches ${request.method} ${path}.`;
+  return { body: problem(request, 404, detail, { type: problemType('not-found') }), headers: {}, unexpected: false };
 }
 
 /** Maps anything thrown while serving a request to an RFC 9457 problem. One place, every route. */
@@ -123,13 +136,14 @@ export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResp
       return { body: problem(request, 409, 'The resource already exists.'), headers: {}, unexpected: false };
     }
     if (error.code === 'P2025') {
-      return { body: problem(request, 404, 'The resource was not found.'), headers: {}, unexpected: false };
+      const body = problem(request, 404, 'The resource was not found.', { type: problemType('not-found') });
+      return { body, headers: {}, unexpected: false };
     }
   }
   if (isDatabaseUnavailable(error)) {
     // A known condition (database down, pool exhausted): one warning line with its cause, no stack.
     return {
-      body: problem(request, 503, 'The database is not answering; try again shortly.', { type: '/api/problems/unavailable' }),
+      body: problem(request, 503, 'The database is not answering; try again shortly.', { type: problemType('unavailable') }),
       headers: { 'retry-after': '1' },
       unexpected: false,
       reason: error instanceof Error ? error.message : String(error),
@@ -138,8 +152,11 @@ export function toProblem(thrown: unknown, request: ProblemRequest): ProblemResp
   const fastify = error as { code?: unknown; statusCode?: unknown };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     const code = typeof fastify.code === 'string' ? fastify.code : '';
-    const detail = FASTIFY_DETAILS[code] ?? (error instanceof SyntaxError ? FASTIFY_DETAILS.FST_ERR_CTP_INVALID_JSON_BODY! : 'The request is invalid.');
-    return { body: problem(request, fastify.statusCode, detail), headers: {}, unexpected: false };
+    const known = FASTIFY_DETAILS[code] ? code : error instanceof SyntaxError ? 'FST_ERR_CTP_INVALID_JSON_BODY' : '';
+    const detail = FASTIFY_DETAILS[known] ?? 'The request is invalid.';
+    const kind = FASTIFY_KINDS[known];
+    const body = problem(request, fastify.statusCode, detail, kind ? { type: problemType(kind) } : {});
+    return { body, headers: {}, unexpected: false };
   }
   return {
     body: problem(request, 500, `An unexpected error occurred. Quote request id ${request.id} when reporting it.`),

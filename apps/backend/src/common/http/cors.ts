@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from '../filters/send-problem.js';
+import { problemType } from '@tasks/schemas';
 
 /** Every method the API serves, and every request header it reads (contract: Service routes). */
 export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -13,9 +14,10 @@ export const CORS_EXPOSED_HEADERS = [
   'etag', 'location', 'retry-after', 'x-request-id', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'idempotent-replayed',
 ] as const;
 
-class InvalidPreflightError extends DomainError {
+export class InvalidPreflightError extends DomainError {
   readonly status = 400;
   readonly title = 'Bad Request';
+  override readonly type = problemType('invalid-preflight');
 
   constructor() {
     super('An OPTIONS request is a CORS preflight here: send Origin and Access-Control-Request-Method.');
