@@ -1,4 +1,15 @@
-import { SOCKET_UNAUTHORIZED, TASKS_NAMESPACE, taskEventSchemas, type Change, type Task, type TaskEventName } from '@tasks/schemas';
+import {
+  SOCKET_INVALID_CURSOR,
+  SOCKET_UNAUTHORIZED,
+  TASKS_NAMESPACE,
+  TASKS_RESYNC,
+  taskEventMetaSchema,
+  taskEventSchemas,
+  type Change,
+  type Task,
+  type TaskEventName,
+  type TasksHandshakeAuth,
+} from '@tasks/schemas';
 import { io } from 'socket.io-client';
 import type { ContractClient } from './contract-client.js';
 import { ApiError, ContractDriftError } from './errors.js';
@@ -10,9 +21,6 @@ const LIST_PAGE = 100;
 const FEED_PAGE = 1000;
 /** Default bound of the initial list: 100 pages of 100 tasks. */
 const LIST_PAGES_DEFAULT = 100;
-// Names from the contract's real-time section (v2).
-const RESYNC_EVENT = 'tasks:resync';
-const INVALID_CURSOR = 'invalid-cursor';
 const RETRY_CONNECT_MS = 2000;
 const EVENTS: readonly TaskEventName[] = ['task:created', 'task:updated', 'task:deleted'];
 
@@ -25,7 +33,7 @@ export interface SyncSocket {
 }
 
 /** Opens the `/tasks` socket; `auth` is read again on every (re)connect, so it resumes from the latest cursor. */
-export type SyncSocketFactory = (auth: () => { token: string; since?: string }) => SyncSocket;
+export type SyncSocketFactory = (auth: () => TasksHandshakeAuth) => SyncSocket;
 
 export interface TaskSyncOptions {
   client: Pick<ContractClient, 'getTasks' | 'changes' | 'token'>;
@@ -157,8 +165,9 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
       emit({ type: 'error', error: new ContractDriftError(`event ${name}`, parsed.error.issues) });
       return;
     }
-    const given = (meta as { cursor?: unknown } | undefined)?.cursor;
-    const cursor = typeof given === 'string' ? given : null;
+    // Servers without the change log send no meta: the feed after each connect covers those events.
+    const given = taskEventMetaSchema.safeParse(meta);
+    const cursor = given.success ? given.data.cursor : null;
     const data = parsed.data;
     const task = 'version' in data ? (data as Task) : null;
     const change: SyncChange = { type: name, taskId: data.id, task, cursor };
@@ -167,13 +176,13 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
   }
 
   function open(): void {
-    const current = openSocket!((): { token: string; since?: string } => {
+    const current = openSocket!((): TasksHandshakeAuth => {
       const since = state.cursor;
       return since === null ? { token: client.token ?? '' } : { token: client.token ?? '', since };
     });
     socket = current;
     for (const name of EVENTS) current.on(name, (payload: unknown, meta: unknown) => onEvent(name, payload, meta));
-    current.on(RESYNC_EVENT, () => void schedule(true, true));
+    current.on(TASKS_RESYNC, () => void schedule(true, true));
     current.on('connect', () => {
       connected = true;
       emit({ type: 'connection', connected });
@@ -189,7 +198,7 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
       const message = error.message;
       emit({ type: 'error', error });
       if (message === SOCKET_UNAUTHORIZED || closed) return;
-      if (message === INVALID_CURSOR) void schedule(true, true).then(() => !closed && current.connect());
+      if (message === SOCKET_INVALID_CURSOR) void schedule(true, true).then(() => !closed && current.connect());
       else if (!current.active) setTimeout(() => !closed && !current.active && current.connect(), RETRY_CONNECT_MS);
     });
   }
