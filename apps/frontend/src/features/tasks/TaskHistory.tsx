@@ -1,6 +1,8 @@
-import { formatDate } from './task-labels.js';
 import { describeChange } from './task-history.js';
 import { useTaskHistory } from './task-queries.js';
+
+// Seconds matter here: a start, a log and a failure often fall in the same minute.
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 /** The task's timeline from `GET /api/tasks/:id/history`, newest first; the sync re-reads it on each change. */
 export function TaskHistory({ id }: { id: string }) {
@@ -20,7 +22,7 @@ export function TaskHistory({ id }: { id: string }) {
             const line = describeChange(change);
             return (
               <li key={change.cursor} className={`timeline-item timeline-${line.kind}`}>
-                <time dateTime={change.at}>{formatDate(change.at)}</time>
+                <time dateTime={change.at}>{timeFormat.format(new Date(change.at))}</time>
                 <span className="timeline-text">{line.text}</span>
               </li>
             );
