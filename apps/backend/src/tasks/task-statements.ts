@@ -2,7 +2,6 @@ import type { LogEntry, TaskPriority } from '@tasks/schemas';
 import { type CompiledQuery, sql, type Updateable } from 'kysely';
 import { db, prepare, snakeCase } from '../database/query-builder.js';
 import type { DB } from '../generated/kysely/db.js';
-import { Prisma } from '../generated/prisma/client.js';
 import type { TaskChanges } from './task-lifecycle.js';
 import { TASK_SELECTION, type TaskRow } from './task-row.js';
 

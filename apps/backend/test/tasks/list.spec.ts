@@ -91,7 +91,7 @@ describe('GET /api/tasks', () => {
     for (const offset of [30, 31, 1000, 2_147_483_647]) {
       const res = await list(`?offset=${offset}`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ items: [], total: 30, limit: 20, offset, nextCursor: null, changesCursor: expect.any(String) });
+      expect(res.body).toEqual({ items: [], total: 30, limit: 20, offset, nextCursor: null, changesCursor: expect.any(String) as unknown });
     }
   });
 
@@ -126,6 +126,6 @@ describe('GET /api/tasks', () => {
   it('should return an empty list with total 0 when nothing matches', async () => {
     const u = await newUser(t);
     const res = await api<TaskList>(t, u, 'GET', '/api/tasks?status=RUNNING');
-    expect(res.body).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, changesCursor: expect.any(String) });
+    expect(res.body).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, changesCursor: expect.any(String) as unknown });
   });
 });
