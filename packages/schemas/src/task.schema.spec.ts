@@ -3,6 +3,7 @@ import {
   appendLogSchema,
   canTransition,
   logPageQuerySchema,
+  registerSchema,
   utf8Bytes,
   createTaskSchema,
   TASK_STATUSES,
@@ -85,6 +86,22 @@ describe('task bodies', () => {
 
   it('should reject an empty patch when no field is given', () => {
     expect(updateTaskSchema.safeParse({}).success).toBe(false);
+  });
+});
+
+describe('lengths in code points (as the OpenAPI document and PostgreSQL count them)', () => {
+  it('should count an emoji as one character in titles, texts and log messages', () => {
+    expect(createTaskSchema.safeParse({ title: '😀'.repeat(200) }).success).toBe(true);
+    expect(createTaskSchema.safeParse({ title: '😀'.repeat(201) }).success).toBe(false);
+    expect(createTaskSchema.safeParse({ title: 't', description: '😀'.repeat(2000) }).success).toBe(true);
+    expect(createTaskSchema.safeParse({ title: 't', description: '😀'.repeat(2001) }).success).toBe(false);
+    expect(appendLogSchema.safeParse({ message: '😀'.repeat(2000) }).success).toBe(true);
+  });
+
+  it('should count code points in passwords: 128 emoji are allowed, 129 are not', () => {
+    expect(registerSchema.safeParse({ email: 'a@b.io', password: '🔑'.repeat(128) }).success).toBe(true);
+    expect(registerSchema.safeParse({ email: 'a@b.io', password: '🔑'.repeat(129) }).success).toBe(false);
+    expect(registerSchema.safeParse({ email: 'a@b.io', password: '🔑'.repeat(7) }).success).toBe(false);
   });
 });
 

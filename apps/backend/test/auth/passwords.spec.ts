@@ -44,6 +44,13 @@ describe('password normalisation', () => {
     expect((await login(email, 'emoji-\u{1F511}-password')).status).toBe(200);
   });
 
+  it('should count characters as the document does: 128 emoji are a valid password', async () => {
+    const email = newEmail();
+    const password = '\u{1F511}'.repeat(128);
+    expect((await register(email, password)).status).toBe(201);
+    expect((await login(email, password)).status).toBe(200);
+  });
+
   it('should treat NFC and NFD forms as one password when a user registers with one and logs in with the other', async () => {
     const email = newEmail();
     expect((await register(email, NFC)).status).toBe(201);
