@@ -132,9 +132,10 @@ export class TasksController {
   @ApiOperation({ summary: 'List your tasks: filter, search, sort, page (by offset or cursor)' })
   @ApiHeader(IF_NONE_MATCH_HEADER)
   @ApiOkResponse({
-    description: 'One page, the total matching, and nextCursor (null on the last page); ETag names this response',
+    description:
+      'One page, the total matching, nextCursor (null on the last page) and changesCursor (follow the change feed from here); ETag names this response',
     standardSchema: taskListSchema,
-    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0, nextCursor: null },
+    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0, nextCursor: null, changesCursor: '42.q0Zp3mW1xY8kT2nB' },
     headers: { ETag: { description: 'Tag of this page', schema: { type: 'string' as const } } },
   })
   @NOT_MODIFIED
