@@ -1286,7 +1286,10 @@ export interface operations {
     Tasks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1420,6 +1423,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
              */
             413: {
@@ -1471,6 +1498,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -1652,6 +1698,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -1893,6 +1941,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -1958,6 +2025,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2041,6 +2110,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/version-mismatch`: If-Match does not name the current version of the resource; fetch it again and retry with its ETag.
              */
             412: {
@@ -2073,6 +2166,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/uri-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -2144,6 +2256,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2386,6 +2500,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -2451,6 +2584,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2623,6 +2758,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -2730,7 +2884,10 @@ export interface operations {
     Tasks_appendLog: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2856,6 +3013,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
              */
             413: {
@@ -2907,6 +3088,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -3072,6 +3272,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
              */
             413: {
@@ -3123,6 +3347,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
