@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { bulkChangeSchema, bulkResponseSchema, type BulkChangeInput, type BulkResponse } from '@tasks/schemas';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { Budget, type RequestBudget } from './request-budget.js';
 import { TaskWritesRateLimitGuard } from './task-writes-rate-limit.guard.js';
 import { TasksBulkService } from './tasks-bulk.service.js';
@@ -20,9 +20,8 @@ export class TasksBulkController {
 
   @Post('bulk')
   @HttpCode(200)
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Change the status of, or delete, up to 100 tasks; each id on its own' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry safely: the same key replays the first answer.' })
   @ApiOkResponse({
     description: 'One result per id, in the order of ids (200 with the task, 204, or 404/409/503 with the problem)',
     standardSchema: bulkResponseSchema,

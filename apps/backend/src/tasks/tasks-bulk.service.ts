@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BulkChangeInput, BulkResponse, BulkResult } from '@tasks/schemas';
 import type { AuthUser } from '../auth/auth-user.js';
-import { DomainError, ServiceUnavailableError } from '../common/errors/domain-error.js';
+import { DomainError, RequestTimeoutError, ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { toProblem } from '../common/filters/to-problem.js';
 import type { RequestBudget } from './request-budget.js';
 import { PAGE_ITEMS_BYTES_MAX, taskBytesBound } from './response-size.js';
@@ -46,7 +46,8 @@ export class TasksBulkService {
     } catch (error) {
       // Once an earlier id committed, the deadline no longer answers 503 for the whole request:
       // ids left when it passes are reported as not done.
-      const itemFailure = error instanceof ServiceUnavailableError || (error instanceof DomainError && ITEM_STATUSES.has(error.status));
+      const itemFailure =
+        error instanceof RequestTimeoutError || error instanceof ServiceUnavailableError || (error instanceof DomainError && ITEM_STATUSES.has(error.status));
       if (!itemFailure) throw error;
       const { body } = toProblem(error, { id: requestId, url: `/api/tasks/${id}`, method });
       return { id, status: body.status as BulkResult['status'], problem: body };

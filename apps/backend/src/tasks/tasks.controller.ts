@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import {
   appendLogSchema,
   createTaskSchema,
@@ -39,7 +39,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
 import { ifNoneMatchHits, listEtag } from './if-none-match.js';
 import { TasksService } from './tasks.service.js';
@@ -108,7 +108,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Post()
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Create a task (status PENDING)' })
   @ApiCreatedResponse({
     description: 'Created; Location names the new task',
@@ -132,9 +132,10 @@ export class TasksController {
   @ApiOperation({ summary: 'List your tasks: filter, search, sort, page (by offset or cursor)' })
   @ApiHeader(IF_NONE_MATCH_HEADER)
   @ApiOkResponse({
-    description: 'One page, the total matching, and nextCursor (null on the last page); ETag names this response',
+    description:
+      'One page, the total matching, nextCursor (null on the last page) and changesCursor (follow the change feed from here); ETag names this response',
     standardSchema: taskListSchema,
-    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0, nextCursor: null },
+    example: { items: [TASK_EXAMPLE], total: 1, limit: 20, offset: 0, nextCursor: null, changesCursor: '42.q0Zp3mW1xY8kT2nB' },
     headers: { ETag: { description: 'Tag of this page', schema: { type: 'string' as const } } },
   })
   @NOT_MODIFIED
@@ -181,7 +182,7 @@ export class TasksController {
   }
 
   @Patch(':id')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Change some fields and/or the status (lifecycle rules apply)' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The updated task (unchanged, same version, when nothing changed)')
@@ -198,7 +199,7 @@ export class TasksController {
   }
 
   @Put(':id')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Replace title, description, priority and status' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The updated task')
@@ -215,7 +216,7 @@ export class TasksController {
   }
 
   @Patch(':id/complete')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Toggle COMPLETED ⇄ PENDING' })
   @ApiHeader(IF_MATCH_HEADER)
   @TaskOk('The toggled task')
@@ -231,7 +232,7 @@ export class TasksController {
   }
 
   @Post(':id/logs')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Append a log entry (the newest TASKS_LOG_LIMIT, default 200, are kept)' })
   @ApiCreatedResponse({
     description: 'The new entry; ETag is the task’s new version',
@@ -269,7 +270,7 @@ export class TasksController {
   }
 
   @Delete(':id')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'Delete a task (soft delete; it disappears from every read)' })
   @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -100,6 +100,7 @@ export class InvalidLogCursorError extends DomainError {
 export class InvalidListCursorError extends DomainError {
   readonly status = 400;
   readonly title = 'Bad Request';
+  override readonly type = problemType('invalid-cursor');
 
   constructor() {
     super('The cursor is not valid for this user, filters and sort; send the same ones, or start again without it.');

@@ -163,7 +163,7 @@ describe('change feed and history over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ items: [], hasMore: false });
     const doc = (await api<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(t, undefined, 'GET', '/api/openapi.json')).body;
-    expect(Object.keys(doc.paths['/api/tasks/changes']!.get!.responses).sort()).toEqual(['200', '400', '401', '410', '503']);
-    expect(Object.keys(doc.paths['/api/tasks/{id}/history']!.get!.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
+    expect(Object.keys(doc.paths['/api/tasks/changes']!.get!.responses).sort()).toEqual(['200', '400', '401', '410', '414', '431', '503']);
+    expect(Object.keys(doc.paths['/api/tasks/{id}/history']!.get!.responses).sort()).toEqual(['200', '400', '401', '404', '414', '431', '503']);
   });
 });

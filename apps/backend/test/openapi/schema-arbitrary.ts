@@ -65,8 +65,11 @@ export function validOf(raw: Schema, resolve: Resolve, depth = 0): fc.Arbitrary<
       return fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 });
     case 'string':
       return stringOf(schema);
-    case 'array':
-      return fc.array(validOf((schema.items ?? {}) as Schema, resolve, depth + 1), { maxLength: 3 });
+    case 'array': {
+      const minLength = typeof schema.minItems === 'number' ? schema.minItems : 0;
+      const maxLength = Math.min(typeof schema.maxItems === 'number' ? schema.maxItems : 3, minLength + 3);
+      return fc.array(validOf((schema.items ?? {}) as Schema, resolve, depth + 1), { minLength, maxLength });
+    }
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, Schema>;
       const required = (schema.required ?? []) as string[];

@@ -130,11 +130,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your tasks: filter, sort, page */
+        /** List your tasks: filter, search, sort, page (by offset or cursor) */
         get: operations["Tasks_list"];
         put?: never;
         /** Create a task (status PENDING) */
         post: operations["Tasks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count your tasks: in total, per status and per priority */
+        get: operations["Tasks_stats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -190,6 +207,57 @@ export interface paths {
         put?: never;
         /** Append a log entry (the newest TASKS_LOG_LIMIT, default 200, are kept) */
         post: operations["Tasks_appendLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the status of, or delete, up to 100 tasks; each id on its own */
+        post: operations["TasksBulk_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow your changes: those after `since`, oldest first (without since: the current cursor) */
+        get: operations["Changes_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task’s kept changes, newest first */
+        get: operations["Changes_history"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -295,10 +363,38 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            nextCursor: string | null;
+            changesCursor: string;
+        };
+        TaskStats: {
+            total: number;
+            byStatus: {
+                PENDING: number;
+                RUNNING: number;
+                COMPLETED: number;
+                FAILED: number;
+                CANCELLED: number;
+            };
+            byPriority: {
+                LOW: number;
+                MEDIUM: number;
+                HIGH: number;
+                URGENT: number;
+            };
         };
         LogPage: {
             items: components["schemas"]["LogEntry"][];
             nextCursor: string | null;
+        };
+        BulkResponse: {
+            results: components["schemas"]["BulkResult"][];
+        };
+        BulkResult: {
+            /** Format: uuid */
+            id: string;
+            status: 200 | 204 | 404 | 409 | 503;
+            task?: components["schemas"]["Task"];
+            problem?: components["schemas"]["Problem"];
         };
         Problem: {
             type: string;
@@ -313,6 +409,26 @@ export interface components {
         ProblemFieldError: {
             path: string;
             message: string;
+        };
+        ChangesPage: {
+            items: components["schemas"]["Change"][];
+            cursor: string;
+            hasMore: boolean;
+        };
+        Change: {
+            cursor: string;
+            /** @enum {string} */
+            type: "task:created" | "task:updated" | "task:deleted";
+            /** Format: uuid */
+            taskId: string;
+            /** Format: date-time */
+            at: string;
+            task: components["schemas"]["Task"] | null;
+            changed: string[];
+        };
+        HistoryPage: {
+            items: components["schemas"]["Change"][];
+            nextCursor: string | null;
         };
     };
     responses: {
@@ -369,6 +485,23 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {string} */
                     type?: "/api/problems/not-found";
+                };
+            };
+        };
+        /**
+         * @description Problem (RFC 9457).
+         *
+         *     - `/api/problems/cursor-expired`: The cursor names changes older than the server keeps; read the current state again and continue from there.
+         */
+        Problem410: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {string} */
+                    type?: "/api/problems/cursor-expired";
                 };
             };
         };
@@ -1071,19 +1204,29 @@ export interface operations {
                 status?: string;
                 /** @description One of LOW, MEDIUM, HIGH, URGENT, or several separated by commas */
                 priority?: string;
+                /** @description Words of the title or description (PostgreSQL web search syntax: "phrase", or, -not) */
+                q?: string;
                 limit?: number;
+                /** @description Rows to skip (default 0); not with cursor */
                 offset?: number;
+                /** @description nextCursor of the previous page; send the same status, priority, q and sort with it */
+                cursor?: string;
                 sort?: "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt" | "priority" | "-priority";
             };
-            header?: never;
+            header?: {
+                /** @description An ETag of an earlier response (or a list of them, or `*`): 304 with no body while it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One page and the total matching */
+            /** @description One page, the total matching, nextCursor (null on the last page) and changesCursor (follow the change feed from here); ETag names this response */
             200: {
                 headers: {
+                    /** @description Tag of this page */
+                    ETag?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1115,11 +1258,23 @@ export interface operations {
                      *       ],
                      *       "total": 1,
                      *       "limit": 20,
-                     *       "offset": 0
+                     *       "offset": 0,
+                     *       "nextCursor": null,
+                     *       "changesCursor": "42.q0Zp3mW1xY8kT2nB"
                      *     }
                      */
                     "application/json": components["schemas"]["TaskList"];
                 };
+            };
+            /** @description Not modified: the If-None-Match tag is current (no body) */
+            304: {
+                headers: {
+                    /** @description Current version of the task, e.g. "3" */
+                    ETag?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
@@ -1131,7 +1286,10 @@ export interface operations {
     Tasks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1265,6 +1423,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
              */
             413: {
@@ -1316,6 +1498,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -1381,10 +1582,56 @@ export interface operations {
             };
         };
     };
-    Tasks_get: {
+    Tasks_stats: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts over your live tasks */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "total": 3,
+                     *       "byStatus": {
+                     *         "PENDING": 1,
+                     *         "RUNNING": 1,
+                     *         "COMPLETED": 1,
+                     *         "FAILED": 0,
+                     *         "CANCELLED": 0
+                     *       },
+                     *       "byPriority": {
+                     *         "LOW": 0,
+                     *         "MEDIUM": 2,
+                     *         "HIGH": 1,
+                     *         "URGENT": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskStats"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            414: components["responses"]["Problem414"];
+            431: components["responses"]["Problem431"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    Tasks_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag of an earlier response (or a list of them, or `*`): 304 with no body while it is still current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1427,6 +1674,16 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description Not modified: the If-None-Match tag is current (no body) */
+            304: {
+                headers: {
+                    /** @description Current version of the task, e.g. "3" */
+                    ETag?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
@@ -1441,6 +1698,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -1682,6 +1941,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -1747,6 +2025,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -1830,6 +2110,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/version-mismatch`: If-Match does not name the current version of the resource; fetch it again and retry with its ETag.
              */
             412: {
@@ -1862,6 +2166,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/uri-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -1933,6 +2256,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2175,6 +2500,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -2240,6 +2584,8 @@ export interface operations {
             header?: {
                 /** @description Apply only if the task is at this version (its ETag, e.g. "3"; `*` = any). Stale → 412. */
                 "If-Match"?: string;
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
             };
             path: {
                 id: string;
@@ -2412,6 +2758,25 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
              */
             429: {
@@ -2519,7 +2884,10 @@ export interface operations {
     Tasks_appendLog: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2645,6 +3013,30 @@ export interface operations {
             /**
              * @description Problem (RFC 9457).
              *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
              *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
              */
             413: {
@@ -2696,6 +3088,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
                     };
                 };
             };
@@ -2759,6 +3170,394 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    TasksBulk_apply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key replays the first answer. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                    /** @enum {string} */
+                    status?: "PENDING" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
+                    errorMessage?: string | null;
+                    /** @enum {boolean} */
+                    delete?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description One result per id, in the order of ids (200 with the task, 204, or 404/409/503 with the problem) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResponse"];
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/validation-error`: The request does not match its schema: a missing, unknown or invalid field, parameter or header, or a body that is not valid JSON. `errors` names each bad field with a message.
+             *     - `/api/problems/invalid-cursor`: The cursor is malformed or was not issued for this request (another task, user, filter or sort); start again without it.
+             *     - `/api/problems/invalid-preflight`: An OPTIONS request is a CORS preflight here and must send Origin and Access-Control-Request-Method.
+             *     - `about:blank`: a plain HTTP outcome with nothing more to say.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/validation-error" | "/api/problems/invalid-cursor" | "/api/problems/invalid-preflight" | "about:blank";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/invalid-token`: The access token is missing, malformed, expired, revoked or otherwise unusable. `WWW-Authenticate` says which; log in again for a new token.
+             *     - `/api/problems/invalid-credentials`: The email or password is incorrect. The answer never says which of the two.
+             */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-token" | "/api/problems/invalid-credentials";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `about:blank`: a plain HTTP outcome with nothing more to say.
+             */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "about:blank";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/invalid-transition`: The task lifecycle does not allow this status change from the current status; the detail names the moves that are allowed.
+             *     - `/api/problems/state-conflict`: The change does not fit the task’s current state, e.g. errorMessage on a task that is not FAILED.
+             *     - `/api/problems/running-cap-reached`: The user already has the most RUNNING tasks allowed at once; finish or cancel one first.
+             *     - `/api/problems/email-taken`: An account with this email already exists.
+             *     - `/api/problems/idempotency-key-in-progress`: A request with this Idempotency-Key is still running; retry after `Retry-After` seconds to get its answer.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/invalid-transition" | "/api/problems/state-conflict" | "/api/problems/running-cap-reached" | "/api/problems/email-taken" | "/api/problems/idempotency-key-in-progress";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/body-too-large`: The request body is larger than the 1 MiB limit.
+             */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/body-too-large";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/uri-too-long`: The request URL is longer than the server accepts (12 KiB).
+             */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/uri-too-long";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/unsupported-media-type`: The request body must be sent as application/json.
+             */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/unsupported-media-type";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/idempotency-key-reused`: This Idempotency-Key was already used with another method, path or body; use a new key for a new request.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/rate-limited`: Too many attempts or writes in the current window; retry after `Retry-After` seconds. The RateLimit headers describe the limit.
+             */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/rate-limited";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/headers-too-large`: The request line and headers are larger than the server accepts (16 KiB).
+             */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/headers-too-large";
+                    };
+                };
+            };
+            /**
+             * @description Problem (RFC 9457).
+             *
+             *     - `/api/problems/timeout`: The request took longer than the server allows (TASKS_API_TIMEOUT) and was cancelled; nothing was changed. Retry after `Retry-After` seconds.
+             *     - `/api/problems/unavailable`: The database or another dependency is not answering, the server is busy or shutting down; retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/api/problems/timeout" | "/api/problems/unavailable";
+                    };
+                };
+            };
+        };
+    };
+    Changes_feed: {
+        parameters: {
+            query?: {
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next changes; `cursor` is the next request’s since, `hasMore` says another page is ready */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "cursor": "42.q0Zp3mW1xY8kT2nB",
+                     *           "type": "task:updated",
+                     *           "taskId": "7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c",
+                     *           "at": "2026-11-21T10:05:00.012Z",
+                     *           "task": {
+                     *             "id": "7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c",
+                     *             "title": "Write the quarterly report",
+                     *             "description": null,
+                     *             "status": "RUNNING",
+                     *             "priority": "HIGH",
+                     *             "startedAt": "2026-11-21T10:05:00.000Z",
+                     *             "completedAt": null,
+                     *             "failedAt": null,
+                     *             "errorMessage": null,
+                     *             "logCount": 0,
+                     *             "lastLog": null,
+                     *             "version": 2,
+                     *             "createdAt": "2026-11-21T10:00:00.000Z",
+                     *             "updatedAt": "2026-11-21T10:05:00.000Z"
+                     *           },
+                     *           "changed": [
+                     *             "status",
+                     *             "startedAt"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "cursor": "42.q0Zp3mW1xY8kT2nB",
+                     *       "hasMore": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChangesPage"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            410: components["responses"]["Problem410"];
+            414: components["responses"]["Problem414"];
+            431: components["responses"]["Problem431"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    Changes_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page; nextCursor continues it (null on the last page) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "cursor": "42.q0Zp3mW1xY8kT2nB",
+                     *           "type": "task:updated",
+                     *           "taskId": "7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c",
+                     *           "at": "2026-11-21T10:05:00.012Z",
+                     *           "task": {
+                     *             "id": "7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c",
+                     *             "title": "Write the quarterly report",
+                     *             "description": null,
+                     *             "status": "RUNNING",
+                     *             "priority": "HIGH",
+                     *             "startedAt": "2026-11-21T10:05:00.000Z",
+                     *             "completedAt": null,
+                     *             "failedAt": null,
+                     *             "errorMessage": null,
+                     *             "logCount": 0,
+                     *             "lastLog": null,
+                     *             "version": 2,
+                     *             "createdAt": "2026-11-21T10:00:00.000Z",
+                     *             "updatedAt": "2026-11-21T10:05:00.000Z"
+                     *           },
+                     *           "changed": [
+                     *             "status",
+                     *             "startedAt"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+            414: components["responses"]["Problem414"];
+            431: components["responses"]["Problem431"];
+            503: components["responses"]["Problem503"];
         };
     };
     Docs_openapi: {
