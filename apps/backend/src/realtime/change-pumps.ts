@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type Context, context } from '@opentelemetry/api';
 import { TASKS_RESYNC } from '@tasks/schemas';
 import type { BroadcastOperator } from 'socket.io';
 import { toChange } from '../changes/change.mapper.js';
@@ -13,6 +14,8 @@ import type { TaskSocket, TasksNamespace } from './task-socket.js';
 export const PUMP_PAGE = 200;
 /** Safety net behind the wake-ups: how often the heads of the users with local sockets are checked. */
 const SWEEP_MS = 5_000;
+/** Trace contexts of this instance's writes waiting for their emit; more means spans lose their parent, nothing else. */
+const MAX_ORIGINS = 10_000;
 /** Longest wait for a socket's transport to take the previous page before the next is read. */
 const DRAIN_WAIT_MS = 5_000;
 
@@ -37,6 +40,8 @@ type UntypedEmitter = Pick<BroadcastOperator<Record<string, (...args: unknown[])
 export class ChangePumps implements OnApplicationShutdown {
   private readonly logger = new Logger(ChangePumps.name);
   private readonly pumps = new Map<string, UserPump>();
+  /** Per task, the trace context of this instance's latest write to it, so its emit joins that trace. */
+  private readonly origins = new Map<string, Context>();
   private namespace: TasksNamespace | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -72,6 +77,15 @@ export class ChangePumps implements OnApplicationShutdown {
     if (!pump) return;
     pump.sockets.delete(socket);
     if (pump.sockets.size === 0 && !pump.running) this.pumps.delete(socket.data.userId);
+  }
+
+  /** A write of this instance committed: pump now, and emit its change inside the writer's trace. */
+  committed(userId: string, taskId: string): void {
+    if (this.pumps.has(userId)) {
+      if (this.origins.size >= MAX_ORIGINS) this.origins.clear();
+      this.origins.set(taskId, context.active());
+    }
+    this.wake(userId);
   }
 
   /** The user has a new change (`seq` when known): pump unless every local socket has it already. */
@@ -161,9 +175,13 @@ export class ChangePumps implements OnApplicationShutdown {
       const change = toChange(row, this.changes.cursorOf({ id: userId }, row.seq));
       const payload = change.task ?? { id: change.taskId };
       const meta = { cursor: change.cursor, at: change.at };
-      traced(`socket.io emit ${change.type}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
-        // The cursor last as well: Socket.IO clients keep a trailing string as the offset they resume from.
-        this.local(to.map((socket) => socket.id)).emit(change.type, payload, meta, change.cursor),
+      const origin = this.origins.get(row.taskId) ?? context.active();
+      this.origins.delete(row.taskId);
+      context.with(origin, () =>
+        traced(`socket.io emit ${change.type}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
+          // The cursor last as well: Socket.IO clients keep a trailing string as the offset they resume from.
+          this.local(to.map((socket) => socket.id)).emit(change.type, payload, meta, change.cursor),
+        ),
       );
       for (const socket of to) socket.data.lastSeq = row.seq;
       // Commit-to-emit lag of live changes only; a replay's age says nothing about delivery.

@@ -93,18 +93,18 @@ export class TasksGateway
 
   // A commit of this instance wakes the owner's pump at once; the pump reads the change from the log.
   @OnDomainEvent('task.created')
-  taskCreated({ userId }: DomainEvents['task.created']): void {
-    this.pumps.wake(userId);
+  taskCreated({ userId, task }: DomainEvents['task.created']): void {
+    this.pumps.committed(userId, task.id);
   }
 
   @OnDomainEvent('task.updated')
-  taskUpdated({ userId }: DomainEvents['task.updated']): void {
-    this.pumps.wake(userId);
+  taskUpdated({ userId, task }: DomainEvents['task.updated']): void {
+    this.pumps.committed(userId, task.id);
   }
 
   @OnDomainEvent('task.deleted')
-  taskDeleted({ userId }: DomainEvents['task.deleted']): void {
-    this.pumps.wake(userId);
+  taskDeleted({ userId, task }: DomainEvents['task.deleted']): void {
+    this.pumps.committed(userId, task.id);
   }
 
   @OnDomainEvent('auth.token-revoked')

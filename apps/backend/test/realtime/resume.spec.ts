@@ -1,4 +1,5 @@
 import { SOCKET_INVALID_CURSOR, TASKS_RESYNC, type Task } from '@tasks/schemas';
+import { waitFor } from '@tasks/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeCursorCodec } from '../../src/changes/change-cursor.js';
 import { call } from '../support/http-client.js';
@@ -141,9 +142,12 @@ describe.each([
       expect(received(log)).toEqual(feed.map(asEvent));
     }
     // Without since, a socket gets a contiguous tail of the feed: nothing after its connect skipped.
+    // Events follow the commit, not the response: wait for the marker's own cursor, not a count.
     const marker = await newTask(t, owner);
+    const [markerChange] = await feedAfter(t.url, owner.token, cursors.at(-1)!);
     for (const log of fresh) {
-      const all = await log.until(log.events.length + 1).then(() => log.metas.map((m) => m.cursor));
+      await waitFor('the marker event', () => Promise.resolve(log.metas.some((m) => m.cursor === markerChange!.cursor)), 10_000);
+      const all = log.metas.map((m) => m.cursor);
       expect(log.events.at(-1)).toEqual({ event: 'task:created', payload: marker });
       const tail = all.slice(0, -1);
       expect(tail).toEqual(cursors.slice(cursors.length - tail.length));
