@@ -5,6 +5,17 @@ export const isoDateTimeSchema = z.iso.datetime({ precision: 3 });
 
 export const uuidSchema = z.uuid();
 
+/** A query parameter holding a non-negative integer in decimal digits only (no signs, blanks, exponents). */
+export function queryInteger(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,10}$/, 'Expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    // Documented as the integer it is: query values arrive as text and are parsed by the rule above.
+    .meta({ type: 'integer', minimum: min, maximum: max, pattern: undefined });
+}
+
 export const idParamSchema = z.strictObject({ id: uuidSchema });
 export type IdParam = z.infer<typeof idParamSchema>;
 

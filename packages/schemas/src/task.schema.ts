@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, uuidSchema } from './common.schema.js';
+import { isoDateTimeSchema, queryInteger, uuidSchema } from './common.schema.js';
 
 export const TASK_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export const TASK_PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
@@ -65,17 +65,6 @@ const NO_NUL = { message: 'Must be well-formed Unicode text without the NUL char
 const WELL_FORMED_TEXT = '^(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$';
 /** … and at least one non-blank character: the value is trimmed before its length is checked. */
 const NOT_BLANK_TEXT = '^(?=[\\s\\S]*\\S)(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$';
-
-/** A non-negative integer written in decimal digits only (no signs, blanks, exponents). */
-function digits(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^\d{1,10}$/, 'Expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    // Documented as the integer it is: query values arrive as text and are parsed by the rule above.
-    .meta({ type: 'integer', minimum: min, maximum: max, pattern: undefined });
-}
 
 const titleSchema = z
   .string()
@@ -176,7 +165,7 @@ export type AppendLogInput = z.infer<typeof appendLogSchema>;
 
 /** Query of `GET /api/tasks/:id/logs`: newest first, continued by the opaque `nextCursor`. */
 export const logPageQuerySchema = z.strictObject({
-  limit: digits(1, LOG_PAGE_LIMIT_MAX).default(LOG_PAGE_LIMIT_DEFAULT),
+  limit: queryInteger(1, LOG_PAGE_LIMIT_MAX).default(LOG_PAGE_LIMIT_DEFAULT),
   cursor: z.string().min(1).max(LOG_CURSOR_MAX_LENGTH).optional(),
 });
 export type LogPageQueryInput = z.input<typeof logPageQuerySchema>;
@@ -224,8 +213,8 @@ export const taskFilterSchema = z
       .refine(noNul, NO_NUL)
       .optional()
       .meta({ description: 'Words of the title or description (PostgreSQL web search syntax: "phrase", or, -not)' }),
-    limit: digits(1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-    offset: digits(0, LIST_OFFSET_MAX).optional().meta({ description: 'Rows to skip (default 0); not with cursor' }),
+    limit: queryInteger(1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
+    offset: queryInteger(0, LIST_OFFSET_MAX).optional().meta({ description: 'Rows to skip (default 0); not with cursor' }),
     cursor: z
       .string()
       .min(1)
@@ -264,59 +253,3 @@ export const taskStatsSchema = z.strictObject({
   byPriority: countsOf(TASK_PRIORITIES),
 }).meta({ id: 'TaskStats' });
 export type TaskStats = z.infer<typeof taskStatsSchema>;
-
-export const CHANGE_TYPES = ['task:created', 'task:updated', 'task:deleted'] as const;
-export const CHANGES_LIMIT_MAX = 1000;
-export const CHANGES_LIMIT_DEFAULT = 100;
-export const HISTORY_LIMIT_MAX = 200;
-export const HISTORY_LIMIT_DEFAULT = 50;
-/** Longest change cursor accepted; real ones are far shorter. */
-export const CHANGE_CURSOR_MAX_LENGTH = 200;
-
-export const changeTypeSchema = z.enum(CHANGE_TYPES);
-export type ChangeType = z.infer<typeof changeTypeSchema>;
-
-const changeCursorSchema = z.string().min(1).max(CHANGE_CURSOR_MAX_LENGTH);
-
-/** One committed write of a task: `cursor` is its position in the owner's feed. */
-export const changeSchema = z.strictObject({
-  cursor: z.string(),
-  type: changeTypeSchema,
-  taskId: uuidSchema,
-  at: isoDateTimeSchema,
-  /** The task after the change; null when it was deleted. */
-  task: taskSchema.nullable(),
-  /** The fields a `task:updated` changed; empty for the other types. */
-  changed: z.array(z.string()),
-}).meta({ id: 'Change' });
-export type Change = z.infer<typeof changeSchema>;
-
-/** Query of `GET /api/tasks/changes`: the changes after `since`, oldest first. */
-export const changesQuerySchema = z.strictObject({
-  since: changeCursorSchema.optional(),
-  limit: digits(1, CHANGES_LIMIT_MAX).default(CHANGES_LIMIT_DEFAULT),
-});
-export type ChangesQueryInput = z.input<typeof changesQuerySchema>;
-export type ChangesQuery = z.output<typeof changesQuerySchema>;
-
-export const changesPageSchema = z.strictObject({
-  items: z.array(changeSchema),
-  /** The last change returned (or `since` when none): the next request's `since`. */
-  cursor: z.string(),
-  hasMore: z.boolean(),
-}).meta({ id: 'ChangesPage' });
-export type ChangesPage = z.infer<typeof changesPageSchema>;
-
-/** Query of `GET /api/tasks/:id/history`: newest first, continued by the opaque `nextCursor`. */
-export const historyQuerySchema = z.strictObject({
-  limit: digits(1, HISTORY_LIMIT_MAX).default(HISTORY_LIMIT_DEFAULT),
-  cursor: changeCursorSchema.optional(),
-});
-export type HistoryQueryInput = z.input<typeof historyQuerySchema>;
-export type HistoryQuery = z.output<typeof historyQuerySchema>;
-
-export const historyPageSchema = z.strictObject({
-  items: z.array(changeSchema),
-  nextCursor: z.string().nullable(),
-}).meta({ id: 'HistoryPage' });
-export type HistoryPage = z.infer<typeof historyPageSchema>;
