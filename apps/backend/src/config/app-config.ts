@@ -151,6 +151,10 @@ function configValues(env: Env, dataDir: string, jwtSecret: string) {
     },
     realtime: {
       socketsPerUser: env.SOCKETS_PER_USER,
+      /** Between two renewals of this instance's places in the Redis socket count. */
+      socketSlotHeartbeatMs: env.SOCKETS_PER_USER_HEARTBEAT * 1000,
+      /** A place not renewed for this long stops counting (the sockets of an instance that died). */
+      socketSlotTtlMs: env.SOCKETS_PER_USER_HEARTBEAT * 3000,
     },
     docsEnabled: env.API_DOCS_ENABLED,
     /** Fastify's trustProxy: false, a hop count, or proxy addresses/CIDRs. */

@@ -139,6 +139,8 @@ export const envSchema = z.object({
   /** How long an Idempotency-Key's answer is kept for replay. */
   IDEMPOTENCY_TTL: duration.default(86_400),
   SOCKETS_PER_USER: integer(1, 1_000_000).default(50),
+  /** How often each instance renews its sockets' places in the shared count; a place lapses after three. */
+  SOCKETS_PER_USER_HEARTBEAT: duration.default(10),
   API_DOCS_ENABLED: boolean.default(true),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT: integer(0, 600_000).default(10_000),

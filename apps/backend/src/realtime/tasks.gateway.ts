@@ -18,6 +18,7 @@ import { AuditLog } from '../common/audit/audit.log.js';
 import { type DomainEvents, OnDomainEvent } from '../common/events/domain-events.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ChangePumps } from './change-pumps.js';
+import { SocketSlots } from './socket-slots.js';
 import type { TaskSocket, TasksNamespace } from './task-socket.js';
 
 export type { TaskSocketData, TasksNamespace } from './task-socket.js';
@@ -58,14 +59,22 @@ export class TasksGateway
     private readonly config: AppConfig,
     private readonly changes: ChangesService,
     private readonly pumps: ChangePumps,
+    private readonly slots: SocketSlots,
   ) {}
 
   afterInit(namespace: TasksNamespace): void {
     this.pumps.attach(namespace);
     this.metrics.observeConnectedSockets(() => this.connectedSockets);
+    this.slots.attach(namespace);
     namespace.use((socket, next) => {
       this.admit(socket).then(
-        () => next(),
+        () => {
+          next();
+          // Queued after Socket.IO's own tick: a client gone during the handshake never connects.
+          process.nextTick(() => {
+            if (!socket.connected) this.slots.release(socket.data.userId, socket.id);
+          });
+        },
         (error: unknown) => next(this.refusal(error, socket)),
       );
     });
@@ -84,6 +93,7 @@ export class TasksGateway
 
   handleDisconnect(socket: TaskSocket): void {
     this.pumps.remove(socket);
+    this.slots.release(socket.data.userId, socket.id);
   }
 
   /** Sockets connected to this instance (gauges, tests). */
@@ -126,8 +136,13 @@ export class TasksGateway
       for (const room of socket.rooms) if (room.startsWith('token:')) void socket.leave(room);
     }
     const start = await this.startPosition(socket, user, auth);
+    const shared = await this.slots.acquire(user.id, socket.id);
+    if (shared === 'full') throw this.tooManyConnections();
     // Checked and joined without an await between, so racing handshakes cannot both take the last place.
-    this.assertBelowSocketLimit(socket, user.id);
+    if (!this.belowLocalSocketLimit(socket, user.id)) {
+      if (shared === 'admitted') this.slots.release(user.id, socket.id);
+      throw this.tooManyConnections();
+    }
     socket.data = {
       userId: user.id,
       tokenId: user.tokenId,
@@ -180,16 +195,18 @@ export class TasksGateway
   }
 
   /**
-   * SOCKETS_PER_USER, counted on this instance: the user's room holds their admitted sockets (a
-   * recovered socket is in it already). Checked and joined without an await between, so racing
-   * handshakes cannot both take the last place.
+   * SOCKETS_PER_USER on this instance: the user's room holds their admitted sockets here (a recovered
+   * socket is in it already). The whole count when Redis is absent or down (socket-slots.ts); with
+   * Redis, a guard in case Redis lost the places it held.
    */
-  private assertBelowSocketLimit(socket: TaskSocket, userId: string): void {
-    const room = userRoom(userId);
-    const members = this.namespace?.adapter.rooms.get(room);
+  private belowLocalSocketLimit(socket: TaskSocket, userId: string): boolean {
+    const members = this.namespace?.adapter.rooms.get(userRoom(userId));
     const others = (members?.size ?? 0) - (members?.has(socket.id) ? 1 : 0);
-    const max = this.config.realtime.socketsPerUser;
-    if (others >= max) throw new TooManyConnectionsError(`At most ${max} connections per user are allowed.`);
+    return others < this.config.realtime.socketsPerUser;
+  }
+
+  private tooManyConnections(): TooManyConnectionsError {
+    return new TooManyConnectionsError(`At most ${this.config.realtime.socketsPerUser} connections per user are allowed.`);
   }
 
   private refusal(error: unknown, socket: TaskSocket): Error {
