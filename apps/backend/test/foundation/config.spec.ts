@@ -40,7 +40,7 @@ describe('config', () => {
       jwt: { secret: SECRET, issuer: 'tasks-api', audience: 'tasks-api', expiresInSeconds: 86_400 },
       authRateLimit: { login: 10, register: 20 },
       tasks: { enabled: true, timeoutMs: 10_000, maxConcurrent: 5, logLimit: 200, maxPerUser: 100_000, writeRateLimit: 1200, idempotencyTtlSeconds: 86_400 },
-      realtime: { socketsPerUser: 50 },
+      realtime: { socketsPerUser: 50, socketSlotHeartbeatMs: 10_000, socketSlotTtlMs: 30_000 },
     });
     expect(config.isProduction).toBe(false);
   });
@@ -64,6 +64,8 @@ describe('config', () => {
       TASKS_API_ENABLED: 'false',
       TASKS_API_TIMEOUT: '2500',
       TASKS_MAX_CONCURRENT: '7',
+      SOCKETS_PER_USER: '3',
+      SOCKETS_PER_USER_HEARTBEAT: '2s',
     });
     expect(config).toMatchObject({
       env: 'production',
@@ -76,6 +78,7 @@ describe('config', () => {
       logLevel: 'warn',
       authRateLimit: { login: 3, register: 4 },
       tasks: { enabled: false, timeoutMs: 2500, maxConcurrent: 7 },
+      realtime: { socketsPerUser: 3, socketSlotHeartbeatMs: 2000, socketSlotTtlMs: 6000 },
     });
     expect(config.isProduction).toBe(true);
   });
