@@ -111,6 +111,17 @@ describe('SOCKETS_PER_USER across instances', () => {
     console.info('[realtime] killed instance places freed', JSON.stringify({ freedAfterMs, boundMs: 3 * HEARTBEAT_SECONDS * 1000, loadavg }));
   }, 90_000);
 
+  it('should give the places back when an instance shuts down gracefully, long before they would lapse', async () => {
+    // Its places would lapse only after 30 minutes: admission again proves they were given back.
+    const d = await startBackend({ databaseUrl, redisUrl: redis.url, env: { ...env, SOCKETS_PER_USER_HEARTBEAT: '10m' } });
+    const user = await registerAccount(a.url, 'sockets-stopped');
+    clients.push(...(await Promise.all(Array.from({ length: LIMIT }, () => connected(d.url, user.token)))));
+    expect(await attempt(a.url, user)).toBe(SOCKET_TOO_MANY_CONNECTIONS);
+
+    await d.stop();
+    await expect.poll(() => attempt(a.url, user), { timeout: 20_000, interval: 200 }).toBe('connected');
+  }, 90_000);
+
   it('should count on each instance alone while Redis is down, so live events stay reachable', async () => {
     const user = await registerAccount(a.url, 'sockets-redis-down');
     await redis.stop();
