@@ -3,3 +3,4 @@ export * from './databases.js';
 export * from './ports.js';
 export * from './readiness.js';
 export * from './factories.js';
+export * from './lock-file.js';
