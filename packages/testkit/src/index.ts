@@ -3,4 +3,5 @@ export * from './databases.js';
 export * from './ports.js';
 export * from './readiness.js';
 export * from './factories.js';
+export * from './fixtures.js';
 export * from './lock-file.js';
