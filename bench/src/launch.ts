@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appStartCommand } from './app-command.js';
+import { startCommand } from '@tasks/testkit';
 import { jwtSettings, options, profileDir, workDir } from './context.js';
 import { backendDir, baselineEntry, benchDir } from './paths.js';
 import { type RunningServer, startServer } from './servers.js';
@@ -31,7 +31,7 @@ export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-const appCommand = appStartCommand();
+const appCommand = startCommand(backendDir);
 
 let serverCount = 0;
 export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv): Promise<RunningServer> {
@@ -47,7 +47,7 @@ export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv):
   if (options.cpuProf || options.traceSql) mkdirSync(profileDir, { recursive: true });
   return startServer({
     name,
-    main: appCommand.entry,
+    main: appCommand.main,
     nodeArgs,
     cwd: backendDir,
     env: { ...env, ...appCommand.env },

@@ -46,6 +46,7 @@ const serverLog = [];
 const start = startCommand();
 const server = await spawnServer({
   nodeArgs: start.nodeArgs,
+  main: start.main,
   env: {
     ...start.env,
     NODE_ENV: 'production',
@@ -81,7 +82,7 @@ const rows = [];
 let failed = false;
 try {
   await waitReady(server, () => serverLog.slice(-20).join('\n'));
-  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}, started as ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join('')}node ${start.nodeArgs.join(' ')} dist/main.js`);
+  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}, started as ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join('')}node ${start.nodeArgs.join(' ')} ${start.main}`);
   for (const scenario of scenarios) {
     const startedAt = Date.now();
     const log = (message) => console.log(`[abuse:${scenario.name}] ${message}`);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rawRequest } from '@tasks/api-client';
-import { createPostgresDatabase, spawnBackend } from '@tasks/testkit';
+import { createPostgresDatabase, spawnBackend, startCommand as testkitStartCommand } from '@tasks/testkit';
 
 export const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,29 +20,15 @@ export async function throwawayDatabase(serverUrl, prefix) {
 }
 
 /**
- * Starts `node [nodeArgs] dist/main.js` (testkit's launcher) on 127.0.0.1 and a free port with exactly
+ * Starts `node [nodeArgs] main` (default dist/main.js; testkit's launcher) on 127.0.0.1 and a free port with exactly
  * `env` (plus PATH); every output line goes to `onLine`. Resolves with the process, not yet ready.
  */
-export function spawnServer({ env, nodeArgs = [], onLine }) {
-  return spawnBackend({ main: 'dist/main.js', cwd: backendDir, env, nodeArgs, onLine });
+export function spawnServer({ env, nodeArgs = [], main = 'dist/main.js', onLine }) {
+  return spawnBackend({ main, cwd: backendDir, env, nodeArgs, onLine });
 }
 
-/**
- * The `start` script of package.json split into its environment and Node options, e.g.
- * `{ env: { MALLOC_MMAP_THRESHOLD_: '131072' }, nodeArgs: ['--max-old-space-size=384'] }`, so that a
- * measurement runs the server exactly as production starts it.
- */
-export function startCommand() {
-  const { scripts } = JSON.parse(readFileSync(path.join(backendDir, 'package.json'), 'utf8'));
-  const words = scripts.start.trim().split(/\s+/);
-  const env = {};
-  while (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0] ?? '')) {
-    const [name, ...value] = words.shift().split('=');
-    env[name] = value.join('=');
-  }
-  if (words.shift() !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${scripts.start}`);
-  return { env, nodeArgs: words.slice(0, -1) };
-}
+/** The `start` script taken apart ({ env, nodeArgs, main }), so a measurement runs the server as production starts it. */
+export const startCommand = () => testkitStartCommand(backendDir);
 
 /** One request through the API client's raw side; the body parsed when it is JSON. */
 export async function request(baseUrl, method, route, { token, body, headers = {}, timeoutMs = 30_000 } = {}) {
