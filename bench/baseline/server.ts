@@ -87,10 +87,16 @@ function countWithin(items: ReturnType<typeof toTask>[]): number {
 }
 const MAX_TASKS_PER_USER = Number(env.TASKS_MAX_PER_USER ?? 100_000);
 
-// The app's change cursor (changes/change-cursor.ts over log-cursor.ts): `<seq>.<mac>` bound to the user.
-const changeCursorKey = createHmac('sha256', env.JWT_SECRET ?? '').update('task-change-cursor').digest();
-const changeCursor = (userId: string, seq: string) =>
-  `${seq}.${createHmac('sha256', changeCursorKey).update(`${userId.toLowerCase()}:${seq}`).digest().subarray(0, 12).toString('base64url')}`;
+// The app's cursors (log-cursor.ts): `<position>.<mac>`, a truncated HMAC under a key per purpose.
+const keyOf = (purpose: string) => createHmac('sha256', env.JWT_SECRET ?? '').update(purpose).digest();
+const [changeKey, listKey] = [keyOf('task-change-cursor'), keyOf('task-list-cursor')];
+const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest().subarray(0, 12).toString('base64url');
+const changeCursor = (userId: string, seq: string) => `${seq}.${mac(changeKey, `${userId.toLowerCase()}:${seq}`)}`;
+// task-list-cursor.ts for the one walk the baseline serves: newest first, no filters.
+const listCursor = (userId: string, last: { id: string; createdAt: string }) => {
+  const body = Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+  return `${body}.${mac(listKey, `${JSON.stringify([userId.toLowerCase(), '-createdAt', null, null, null])}:${body}`)}`;
+};
 
 /**
  * The change the app records as each write's last statement (changes/change-log.sql.ts): the user's
@@ -213,15 +219,18 @@ app.get('/api/tasks', async (request) => {
        SELECT * FROM tasks WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
      ) AS p ON true
      ORDER BY p.created_at DESC, p.id DESC`,
-    [userId, limit, offset],
+    [userId, limit + 1, offset],
   );
+  // One row more than the page tells whether another page follows (nextCursor), as in TasksService.list.
   const items = rows.filter((row) => row.id !== null).map(toTask);
+  const page = items.slice(0, limit);
   // The same 1 MiB page cap as TasksService.list (response-size.ts): bound each task's JSON, stop early.
-  const fit = countWithin(items);
+  const fit = countWithin(page);
+  const last = page[fit - 1];
+  const nextCursor = last && items.length > fit ? listCursor(userId, last) : null;
   const total = rows[0]?.total ?? 0;
   const changesCursor = changeCursor(userId, rows[0]?.change_seq ?? '0');
-  if (fit < items.length) return { items: items.slice(0, fit), total, limit: fit, offset, changesCursor };
-  return { items, total, limit, offset, changesCursor };
+  return { items: page.slice(0, fit), total, limit: fit < page.length ? fit : limit, offset, nextCursor, changesCursor };
 });
 
 app.get('/api/tasks/:id', async (request, reply) => {

@@ -2,10 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appStartCommand } from './app-command.js';
+import { startCommand } from '@tasks/testkit';
 import { jwtSettings, options, profileDir, workDir } from './context.js';
 import { backendDir, baselineEntry, benchDir } from './paths.js';
-import { freePort, type RunningServer, startServer } from './servers.js';
+import { type RunningServer, startServer } from './servers.js';
 
 /** The app's environment: production mode, one instance, no Redis, limits out of the benchmark's way. */
 export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -31,11 +31,10 @@ export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-const appCommand = appStartCommand();
+const appCommand = startCommand(backendDir);
 
 let serverCount = 0;
 export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv): Promise<RunningServer> {
-  const port = await freePort();
   serverCount += 1;
   let env = appEnvironment;
   const label = `${name}-${Date.now()}`;
@@ -48,10 +47,10 @@ export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv):
   if (options.cpuProf || options.traceSql) mkdirSync(profileDir, { recursive: true });
   return startServer({
     name,
-    args: [...nodeArgs, appCommand.entry],
+    main: appCommand.main,
+    nodeArgs,
     cwd: backendDir,
-    env: { ...env, ...appCommand.env, PORT: String(port) },
-    port,
+    env: { ...env, ...appCommand.env },
     readyPath: '/api/health/ready',
     readyStatus: 200,
     logFile: path.join(workDir, `server-${serverCount}.log`),
@@ -60,15 +59,14 @@ export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv):
 }
 
 export async function startBaseline(databaseUrl: string, logLevel: string): Promise<RunningServer> {
-  const port = await freePort();
   serverCount += 1;
   return startServer({
     name: 'baseline',
-    args: [baselineEntry],
+    main: baselineEntry,
+    cwd: benchDir,
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_SIZE: String(options.poolSize),
@@ -77,7 +75,6 @@ export async function startBaseline(databaseUrl: string, logLevel: string): Prom
       JWT_AUDIENCE: jwtSettings.audience,
       LOG_LEVEL: logLevel,
     },
-    port,
     readyPath: '/api/tasks',
     readyStatus: 401,
     logFile: path.join(workDir, `server-${serverCount}.log`),

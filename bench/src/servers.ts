@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { answers, freePort, waitFor } from '@tasks/testkit';
+import { readFileSync } from 'node:fs';
+import { freePort, spawnBackend } from '@tasks/testkit';
 
 export { freePort };
 
@@ -48,69 +47,48 @@ export interface RunningServer {
 }
 
 /**
- * Starts `node <args>` with `env`, and waits until `readyPath` answers `readyStatus`. The child writes its
- * output (the request log, when LOG_LEVEL=info) to `logFile`, as a real deployment would write to a file
- * or pipe, without costing the load generator; the tail is shown when something fails.
+ * Starts `node [nodeArgs] main` with `env` on a free port (testkit's launcher), and waits until `readyPath`
+ * answers `readyStatus`. The child writes its output (the request log, when LOG_LEVEL=info) to `logFile`,
+ * as a real deployment would write to a file or pipe, without costing the load generator; the tail is
+ * shown when something fails.
  */
 export async function startServer(options: {
   name: string;
-  args: string[];
+  main: string;
+  nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
-  port: number;
   readyPath: string;
   readyStatus: number;
   logFile: string;
-  cwd?: string;
+  cwd: string;
   timeoutMs?: number;
   /** The node binary (default: the one running the bench). */
   node?: string;
 }): Promise<RunningServer> {
-  const url = `http://127.0.0.1:${options.port}`;
-  const fd = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(options.node ?? process.execPath, options.args, {
-    env: options.env,
-    cwd: options.cwd,
-    stdio: ['ignore', fd, fd],
+  const { name, main, nodeArgs, cwd, logFile, node } = options;
+  const server = await spawnBackend({ main, nodeArgs, cwd, logFile, node, env: { ...options.env, PORT: undefined } });
+  let exit = '';
+  void server.exited.then(({ code, signal }) => (exit = signal ? `signal ${signal}` : `code ${code}`));
+  const pid = server.child.pid;
+  const output = () => server.output().split('\n').slice(-40).join('\n');
+  await server.answering(options.readyPath, options.readyStatus, options.timeoutMs ?? 60_000).catch((error: unknown) => {
+    server.kill();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${name}: ${server.exitedAt() === undefined ? `${message}:\n${output()}` : message}`);
   });
-  closeSync(fd);
-  let exited: string | undefined;
+  if (pid === undefined) throw new Error(`${name} has no pid`);
   let stopping = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
-    }),
-  );
-  const output = () => {
-    try {
-      return readFileSync(options.logFile, 'utf8').split('\n').slice(-40).join('\n');
-    } catch {
-      return '';
-    }
-  };
-
-  await waitFor(options.name, () => answers(url + options.readyPath, options.readyStatus, 60_000), options.timeoutMs ?? 60_000, () =>
-    exited === undefined ? undefined : `exited (${exited}) during start-up`,
-  ).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output()}`);
-  });
-  if (child.pid === undefined) throw new Error(`${options.name} has no pid`);
   return {
-    name: options.name,
-    url,
-    pid: child.pid,
+    name,
+    url: server.url,
+    pid,
     output,
     assertRunning: () => {
-      if (exited !== undefined && !stopping) throw new Error(`${options.name} (pid ${child.pid}) exited (${exited}) during the run:\n${output()}`);
+      if (server.exitedAt() !== undefined && !stopping) throw new Error(`${name} (pid ${pid}) exited (${exit}) during the run:\n${output()}`);
     },
-    stop: async () => {
-      if (exited !== undefined) return;
+    stop: () => {
       stopping = true;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exit;
-      clearTimeout(killer);
+      return server.stop(15_000);
     },
   };
 }

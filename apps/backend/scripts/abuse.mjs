@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort, peakRssBytes, spawnServer, startCommand, throwawayDatabase, waitReady } from './backend-server.mjs';
+import { peakRssBytes, spawnServer, startCommand, throwawayDatabase, waitReady } from './backend-server.mjs';
 
 const MAX_SECONDS = Number(process.env.ABUSE_MAX_SECONDS ?? 300);
 const only = process.env.ABUSE_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
@@ -44,9 +44,9 @@ const passThrough = Object.fromEntries(
 const serverLog = [];
 // The server runs as `pnpm start` runs it (malloc threshold, heap limit): its peak RSS is the figure.
 const start = startCommand();
-const server = spawnServer({
-  port: await freePort(),
+const server = await spawnServer({
   nodeArgs: start.nodeArgs,
+  main: start.main,
   env: {
     ...start.env,
     NODE_ENV: 'production',
@@ -81,8 +81,8 @@ const sampler = setInterval(sampleRss, 1_000);
 const rows = [];
 let failed = false;
 try {
-  await waitReady(server.url, () => serverLog.slice(-20).join('\n'));
-  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}, started as ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join('')}node ${start.nodeArgs.join(' ')} dist/main.js`);
+  await waitReady(server, () => serverLog.slice(-20).join('\n'));
+  console.log(`[abuse] ${scenarios.map((s) => s.name).join(', ')} on ${database ? 'PostgreSQL' : 'PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}, Node ${process.version}, started as ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join('')}node ${start.nodeArgs.join(' ')} ${start.main}`);
   for (const scenario of scenarios) {
     const startedAt = Date.now();
     const log = (message) => console.log(`[abuse:${scenario.name}] ${message}`);

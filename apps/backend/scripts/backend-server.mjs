@@ -1,20 +1,18 @@
 /**
  * Helpers shared by the scripts that run the BUILT backend as a child process (soak.mjs, abuse.mjs):
- * spawning `dist/main.js` on 127.0.0.1 and the server's peak RSS; the free port, throwaway database and
- * readiness poll come from @tasks/testkit, requests from @tasks/api-client.
+ * `dist/main.js` started as `pnpm start` starts it, and the server's peak RSS; the launcher and the
+ * throwaway database come from @tasks/testkit (built before: `pnpm soak` and `pnpm abuse` build first),
+ * requests from @tasks/api-client.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rawRequest } from '@tasks/api-client';
-import { createPostgresDatabase, freePort, waitUntilReady } from '@tasks/testkit';
+import { createPostgresDatabase, spawnBackend, startCommand as testkitStartCommand } from '@tasks/testkit';
 
 export const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export { freePort };
 
 /** A fresh database on `serverUrl` (a PostgreSQL URL) and its drop; undefined without a server (PGlite). */
 export async function throwawayDatabase(serverUrl, prefix) {
@@ -22,40 +20,15 @@ export async function throwawayDatabase(serverUrl, prefix) {
 }
 
 /**
- * Spawns `node [nodeArgs] dist/main.js` on 127.0.0.1:`port` with exactly `env` (plus PATH, HOST, PORT).
- * Every output line goes to `onLine`; `exited` resolves with { code, signal }.
+ * Starts `node [nodeArgs] main` (default dist/main.js; testkit's launcher) on 127.0.0.1 and a free port with exactly
+ * `env` (plus PATH); every output line goes to `onLine`. Resolves with the process, not yet ready.
  */
-export function spawnServer({ port, env, nodeArgs = [], onLine = () => {} }) {
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
-    cwd: backendDir,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onOutput = (chunk) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) onLine(line);
-  };
-  child.stdout.on('data', onOutput);
-  child.stderr.on('data', onOutput);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, url: `http://127.0.0.1:${port}`, exited };
+export function spawnServer({ env, nodeArgs = [], main = 'dist/main.js', onLine }) {
+  return spawnBackend({ main, cwd: backendDir, env, nodeArgs, onLine });
 }
 
-/**
- * The `start` script of package.json split into its environment and Node options, e.g.
- * `{ env: { MALLOC_MMAP_THRESHOLD_: '131072' }, nodeArgs: ['--max-old-space-size=384'] }`, so that a
- * measurement runs the server exactly as production starts it.
- */
-export function startCommand() {
-  const { scripts } = JSON.parse(readFileSync(path.join(backendDir, 'package.json'), 'utf8'));
-  const words = scripts.start.trim().split(/\s+/);
-  const env = {};
-  while (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0] ?? '')) {
-    const [name, ...value] = words.shift().split('=');
-    env[name] = value.join('=');
-  }
-  if (words.shift() !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`unexpected start script: ${scripts.start}`);
-  return { env, nodeArgs: words.slice(0, -1) };
-}
+/** The `start` script taken apart ({ env, nodeArgs, main }), so a measurement runs the server as production starts it. */
+export const startCommand = () => testkitStartCommand(backendDir);
 
 /** One request through the API client's raw side; the body parsed when it is JSON. */
 export async function request(baseUrl, method, route, { token, body, headers = {}, timeoutMs = 30_000 } = {}) {
@@ -63,10 +36,10 @@ export async function request(baseUrl, method, route, { token, body, headers = {
   return { status: exchange.status, headers: exchange.headers, json: exchange.body };
 }
 
-/** Resolves once /api/health/ready answers 200; throws after a minute. */
-export async function waitReady(baseUrl, recentLog = () => '') {
-  await waitUntilReady(baseUrl, { timeoutMs: 60_000 }).catch(() => {
-    throw new Error(`server did not become ready:\n${recentLog()}`);
+/** Resolves once the server's /api/health/ready answers 200; throws after a minute, or as soon as it exits. */
+export async function waitReady(server, recentLog = () => '') {
+  await server.ready('ready', 60_000).catch((error) => {
+    throw new Error(`server did not become ready: ${error.message}\n${recentLog()}`);
   });
 }
 

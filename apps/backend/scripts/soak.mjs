@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
-import { freePort, request as requestTo, sleep, spawnServer, throwawayDatabase, waitReady } from './backend-server.mjs';
+import { request as requestTo, sleep, spawnServer, throwawayDatabase, waitReady } from './backend-server.mjs';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 900);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 4);
@@ -37,11 +37,9 @@ writeFileSync(
 const database = await throwawayDatabase(process.env.DATABASE_URL, 'tasks_soak');
 const databaseUrl = database?.url;
 
-const port = await freePort();
 let probeWaiter;
 const serverLog = [];
-const { child: server, url, exited } = spawnServer({
-  port,
+const backend = await spawnServer({
   nodeArgs: ['--expose-gc', '--require', probe],
   env: {
     NODE_ENV: 'production',
@@ -60,6 +58,7 @@ const { child: server, url, exited } = spawnServer({
     else serverLog.push(line);
   },
 });
+const { child: server, url, exited } = backend;
 
 function sample() {
   return new Promise((resolve) => {
@@ -73,7 +72,7 @@ function sample() {
 
 const request = (method, route, token, body) => requestTo(url, method, route, { token, body });
 
-await waitReady(url, () => serverLog.slice(-20).join('\n'));
+await waitReady(backend, () => serverLog.slice(-20).join('\n'));
 
 const users = [];
 for (let i = 0; i < Math.max(2, WORKERS); i += 1) {

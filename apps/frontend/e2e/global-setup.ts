@@ -21,6 +21,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // Every test signs up its own users from 127.0.0.1; the limits themselves are tested in the backend.
         AUTH_RATE_LIMIT_REGISTER: '100000',
         AUTH_RATE_LIMIT_LOGIN: '100000',
+        // The server gets exactly this environment: Redis only when the run names one.
+        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       },
       path.resolve(import.meta.dirname, '../test-results/backend.log'),
     );

@@ -1,23 +1,9 @@
 import { backoffMs, createContractClient, DEFAULT_RETRY, retryAfterMs, sendWithRetries, type RetryPolicy } from '@tasks/api-client';
+import { sampleTask } from '@tasks/testkit/fixtures';
 import { describe, expect, it } from 'vitest';
 
 // Pure logic of the contract client's retries: a scripted fetch, no server.
-const TASK = {
-  id: '7f0c2a4e-5b7d-4c1e-9a3b-1d2e3f4a5b6c',
-  title: 't',
-  description: null,
-  status: 'PENDING',
-  priority: 'MEDIUM',
-  startedAt: null,
-  completedAt: null,
-  failedAt: null,
-  errorMessage: null,
-  logCount: 0,
-  lastLog: null,
-  version: 1,
-  createdAt: '2026-11-21T10:00:00.000Z',
-  updatedAt: '2026-11-21T10:00:00.000Z',
-};
+const TASK = sampleTask();
 
 function policy(waits: number[]): RetryPolicy {
   return { ...DEFAULT_RETRY, random: () => 0.5, sleep: (ms) => (waits.push(ms), Promise.resolve()) };

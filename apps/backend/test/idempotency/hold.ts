@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { usingPostgres } from '../support/databases.js';
+import { holdEmbeddedDatabase, usingPostgres } from '../support/databases.js';
 import type { TestApp } from '../support/test-app.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -36,21 +36,10 @@ export async function holdTaskWrites(t: TestApp, maxMs = 20_000): Promise<Hold> 
       },
     };
   }
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const held = t.prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SELECT 1`;
-      await Promise.race([released, sleep(maxMs)]);
-    },
-    { timeout: maxMs + 5_000 },
-  );
+  const release = holdEmbeddedDatabase(t.prisma, maxMs);
   return {
     // The embedded database gives no view of who waits; a request sent this long ago has arrived.
     waiter: () => sleep(500),
-    release: async () => {
-      release();
-      await held;
-    },
+    release,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPostgresDatabase as createPostgresDatabaseOn, type PostgresDatabase } from '@tasks/testkit';
 import { afterAll, beforeAll } from 'vitest';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
 
 /**
  * Tests run on PostgreSQL when DATABASE_URL is set (a server to create throwaway databases on)
@@ -67,5 +68,25 @@ export function usePostgresServer(): () => string {
   return () => {
     if (!server) throw new Error('usePostgresServer: the server is not started yet');
     return server.url;
+  };
+}
+
+/**
+ * Holds the whole embedded database (PGlite serves one connection) in an open transaction for at most
+ * `maxMs`, so that the app's next query waits; resolves the returned release once it is let go.
+ */
+export function holdEmbeddedDatabase(prisma: PrismaClient, maxMs: number): () => Promise<void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT 1`;
+      await Promise.race([released, new Promise((resolve) => setTimeout(resolve, maxMs))]);
+    },
+    { timeout: maxMs + 5_000 },
+  );
+  return async () => {
+    release();
+    await held;
   };
 }

@@ -1,7 +1,7 @@
 import type { Task } from '@tasks/schemas';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usingPostgres } from '../support/databases.js';
+import { holdEmbeddedDatabase, usingPostgres } from '../support/databases.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { api, expectProblem } from './helpers.js';
@@ -32,19 +32,7 @@ describe('TASKS_API_TIMEOUT', () => {
         await client.end();
       };
     }
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const held = t.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT 1`;
-        await Promise.race([released, sleep(ms)]);
-      },
-      { timeout: ms + 5_000 },
-    );
-    return async () => {
-      release();
-      await held;
-    };
+    return holdEmbeddedDatabase(t.prisma, ms);
   }
 
   it('should answer 503 and leave the task unchanged when the write waits past the budget', async () => {

@@ -3,18 +3,20 @@
  * launcher; and the built command-line tools run to completion.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, spawnBackend as launch, type BackendProcess, type Exit } from '@tasks/testkit';
+import { freePort, spawnBackend as launch, withLockFile, type BackendProcess, type Exit } from '@tasks/testkit';
 
 export { freePort };
 
 export const BACKEND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(BACKEND_DIR, 'dist/main.js');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// One lock per checkout: test runs of other worktrees build their own dist.
+export const BUILD_LOCK = path.join(tmpdir(), `tasks-backend-build-${createHash('sha256').update(BACKEND_DIR).digest('hex').slice(0, 12)}.lock`);
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -30,21 +32,12 @@ const isStale = () => !existsSync(MAIN) || statSync(MAIN).mtimeMs < newestSource
 
 /**
  * Runs `pnpm --filter @tasks/backend build` when dist is older than src (CI builds before testing),
- * under a lock directory so test files running in parallel never build over each other.
+ * under a lock file so test files running in parallel never build over each other; a lock left by a
+ * run killed mid-build is taken over.
  */
 export async function ensureBuilt(): Promise<void> {
   if (!isStale()) return;
-  const lock = path.join(tmpdir(), 'tasks-backend-build.lock');
-  for (let i = 0; ; i++) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (i > 1200) throw new Error(`build lock ${lock} held for 2 minutes`);
-      await sleep(100);
-    }
-  }
-  try {
+  await withLockFile(BUILD_LOCK, async () => {
     if (!isStale()) return;
     await promisify(execFile)('pnpm', ['--filter', '@tasks/backend', 'build'], {
       cwd: BACKEND_DIR,
@@ -53,9 +46,7 @@ export async function ensureBuilt(): Promise<void> {
       // tsc still emits when someone else's file has a type error; only a missing dist is fatal.
       if (!existsSync(MAIN)) throw new Error(`backend build failed: ${error.stdout ?? error.message}`);
     });
-  } finally {
-    rmdirSync(lock);
-  }
+  });
 }
 
 export type { BackendProcess, Exit };
