@@ -51,13 +51,15 @@ test('should not reopen a task that left FAILED between "Retry all failed" listi
   await signIn(page, owner);
   await expect(page.getByTestId('task-row')).toHaveCount(2);
 
-  // The page is answered the failed tasks as listed, then another client retries one and completes it.
+  // The page is answered the failed tasks as listed; then another client retries one and completes it.
   await page.route(
     /\/api\/tasks\?(.*&)?status=FAILED/,
     async (route) => {
       const listed = await owner.client.getTasks({ status: 'FAILED', limit: 100 });
       await owner.client.updateTask(moved.id, { status: 'PENDING' });
       await owner.client.updateTask(moved.id, { status: 'COMPLETED' });
+      // A new version that is still FAILED: retried all the same.
+      await owner.client.appendLog(still.id, { message: 'still failing' });
       await route.fulfill({ json: listed });
     },
     { times: 1 },
