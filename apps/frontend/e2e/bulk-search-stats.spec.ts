@@ -44,6 +44,34 @@ test('should retry failed tasks in bulk, list the items it could not change, and
   await expect(owner.client.getTaskById(pending.id)).rejects.toMatchObject({ status: 404 });
 });
 
+test('should not reopen a task that left FAILED between "Retry all failed" listing it and retrying it', async ({ page, newUser }) => {
+  const owner = await newUser();
+  const moved = await failed(owner, 'Completed meanwhile');
+  const still = await failed(owner, 'Still failed');
+  await signIn(page, owner);
+  await expect(page.getByTestId('task-row')).toHaveCount(2);
+
+  // The page is answered the failed tasks as listed; then another client retries one and completes it.
+  await page.route(
+    /\/api\/tasks\?(.*&)?status=FAILED/,
+    async (route) => {
+      const listed = await owner.client.getTasks({ status: 'FAILED', limit: 100 });
+      await owner.client.updateTask(moved.id, { status: 'PENDING' });
+      await owner.client.updateTask(moved.id, { status: 'COMPLETED' });
+      // A new version that is still FAILED: retried all the same.
+      await owner.client.appendLog(still.id, { message: 'still failing' });
+      await route.fulfill({ json: listed });
+    },
+    { times: 1 },
+  );
+  await page.getByRole('button', { name: 'Retry all failed' }).click();
+  const result = page.getByTestId('bulk-result');
+  await expect(result).toContainText('Retried 1 task. 1 task could not be changed:');
+  await expect(result.getByRole('listitem')).toHaveText([/“Completed meanwhile”: is no longer failed/]);
+  await expect(owner.client.getTaskById(moved.id)).resolves.toMatchObject({ status: 'COMPLETED' });
+  await expect(owner.client.getTaskById(still.id)).resolves.toMatchObject({ status: 'PENDING' });
+});
+
 test('should search titles and descriptions, combined with the filters', async ({ page, newUser }) => {
   const owner = await newUser();
   const oat = await owner.client.createTask({ title: 'Buy oat milk' });

@@ -89,16 +89,15 @@ interface RequestSpec<T> {
   auth?: boolean;
 }
 
-function toQuery(filter: TaskListFilter): string {
+type QueryValue = string | number | readonly string[] | null | undefined;
+
+/** `?a=1&b=x,y` from the set values (lists as a comma list), or '' when none is set. */
+function queryString(values: Record<string, QueryValue>): string {
   const params = new URLSearchParams();
-  const list = (value: string | readonly string[]) => (typeof value === 'string' ? value : value.join(','));
-  if (filter.status !== undefined) params.set('status', list(filter.status));
-  if (filter.priority !== undefined) params.set('priority', list(filter.priority));
-  if (filter.q !== undefined) params.set('q', filter.q);
-  if (filter.limit !== undefined) params.set('limit', String(filter.limit));
-  if (filter.offset !== undefined) params.set('offset', String(filter.offset));
-  if (filter.cursor !== undefined && filter.cursor !== null) params.set('cursor', filter.cursor);
-  if (filter.sort !== undefined) params.set('sort', filter.sort);
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || value === null) continue;
+    params.set(name, typeof value === 'object' ? value.join(',') : String(value));
+  }
   const query = params.toString();
   return query === '' ? '' : `?${query}`;
 }
@@ -198,8 +197,8 @@ export function createContractClient(options: ContractClientOptions) {
     },
 
     // ----- tasks -----
-    getTasks: (filter: TaskListFilter = {}): Promise<TaskList> =>
-      request({ method: 'GET', path: `/api/tasks${toQuery(filter)}`, schema: taskListSchema }),
+    getTasks: ({ status, priority, q, limit, offset, cursor, sort }: TaskListFilter = {}): Promise<TaskList> =>
+      request({ method: 'GET', path: `/api/tasks${queryString({ status, priority, q, limit, offset, cursor, sort })}`, schema: taskListSchema }),
     /** Counts of the live tasks: in total, per status and per priority. */
     getTaskStats: (): Promise<TaskStats> => request({ method: 'GET', path: '/api/tasks/stats', schema: taskStatsSchema }),
     createTask: (data: CreateTaskInput): Promise<Task> =>
@@ -215,30 +214,15 @@ export function createContractClient(options: ContractClientOptions) {
     appendLog: (id: string, entry: { message: string; level?: AppendLogInput['level'] }): Promise<LogEntry> =>
       request({ method: 'POST', path: `${taskPath(id)}/logs`, body: entry, schema: logEntrySchema }),
     /** One page of a task's log entries, newest first; pass `nextCursor` back to continue. */
-    listLogs: (id: string, page: LogPageOptions = {}): Promise<LogPage> => {
-      const params = new URLSearchParams();
-      if (page.limit !== undefined) params.set('limit', String(page.limit));
-      if (page.cursor !== undefined && page.cursor !== null) params.set('cursor', page.cursor);
-      const query = params.toString();
-      return request({ method: 'GET', path: `${taskPath(id)}/logs${query === '' ? '' : `?${query}`}`, schema: logPageSchema });
-    },
+    listLogs: (id: string, { limit, cursor }: LogPageOptions = {}): Promise<LogPage> =>
+      request({ method: 'GET', path: `${taskPath(id)}/logs${queryString({ limit, cursor })}`, schema: logPageSchema }),
     deleteTask: (id: string): Promise<void> => request<undefined>({ method: 'DELETE', path: taskPath(id) }),
     /** The changes after `since` (a list's `changesCursor` or a page's `cursor`), oldest first; without it, the current cursor. */
-    changes: (since?: string, limit?: number): Promise<ChangesPage> => {
-      const params = new URLSearchParams();
-      if (since !== undefined) params.set('since', since);
-      if (limit !== undefined) params.set('limit', String(limit));
-      const query = params.toString();
-      return request({ method: 'GET', path: `/api/tasks/changes${query === '' ? '' : `?${query}`}`, schema: changesPageSchema });
-    },
+    changes: (since?: string, limit?: number): Promise<ChangesPage> =>
+      request({ method: 'GET', path: `/api/tasks/changes${queryString({ since, limit })}`, schema: changesPageSchema }),
     /** One page of a task's kept changes, newest first; pass `nextCursor` back to continue. */
-    history: (id: string, page: LogPageOptions = {}): Promise<HistoryPage> => {
-      const params = new URLSearchParams();
-      if (page.limit !== undefined) params.set('limit', String(page.limit));
-      if (page.cursor !== undefined && page.cursor !== null) params.set('cursor', page.cursor);
-      const query = params.toString();
-      return request({ method: 'GET', path: `${taskPath(id)}/history${query === '' ? '' : `?${query}`}`, schema: historyPageSchema });
-    },
+    history: (id: string, { limit, cursor }: LogPageOptions = {}): Promise<HistoryPage> =>
+      request({ method: 'GET', path: `${taskPath(id)}/history${queryString({ limit, cursor })}`, schema: historyPageSchema }),
     /** One status change, or deletion, for up to 100 tasks: a result per id, in their order. */
     bulk: (input: BulkChangeInput): Promise<BulkResponse> =>
       request({ method: 'POST', path: '/api/tasks/bulk', body: input, schema: bulkResponseSchema }),

@@ -1,28 +1,13 @@
 import type { Task } from '@tasks/schemas';
+import { SAMPLE_TASK_AT, sampleTask } from '@tasks/schemas/testing';
 import { describe, expect, it } from 'vitest';
 import { TaskSyncState, type SyncChange } from './task-sync-state.js';
 
 const ID_A = '00000000-0000-4000-8000-00000000000a';
 const ID_B = '00000000-0000-4000-8000-00000000000b';
 
-function task(id: string, version: number, title = `v${version}`, createdAt = '2026-11-30T10:00:00.000Z'): Task {
-  return {
-    id,
-    title,
-    description: null,
-    status: 'PENDING',
-    priority: 'MEDIUM',
-    startedAt: null,
-    completedAt: null,
-    failedAt: null,
-    errorMessage: null,
-    logCount: 0,
-    lastLog: null,
-    version,
-    createdAt,
-    updatedAt: createdAt,
-  };
-}
+const task = (id: string, version: number, title = `v${version}`, createdAt = SAMPLE_TASK_AT): Task =>
+  sampleTask({ id, version, title, createdAt, updatedAt: createdAt });
 
 const updated = (t: Task, cursor: string | null): SyncChange => ({ type: 'task:updated', taskId: t.id, task: t, cursor });
 const deleted = (id: string, cursor: string | null): SyncChange => ({ type: 'task:deleted', taskId: id, task: null, cursor });

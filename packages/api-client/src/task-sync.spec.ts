@@ -1,24 +1,10 @@
 import type { ChangesPage, Task, TaskList } from '@tasks/schemas';
+import { sampleTask } from '@tasks/schemas/testing';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
 import { syncTasks, type SyncSocket, type TaskSyncEvent } from './task-sync.js';
 
-const task = (id: string, version: number): Task => ({
-  id,
-  title: `v${version}`,
-  description: null,
-  status: 'PENDING',
-  priority: 'MEDIUM',
-  startedAt: null,
-  completedAt: null,
-  failedAt: null,
-  errorMessage: null,
-  logCount: 0,
-  lastLog: null,
-  version,
-  createdAt: '2026-11-30T10:00:00.000Z',
-  updatedAt: '2026-11-30T10:00:00.000Z',
-});
+const task = (id: string, version: number): Task => sampleTask({ id, version, title: `v${version}` });
 
 const ID_A = '00000000-0000-4000-8000-00000000000a';
 const ID_B = '00000000-0000-4000-8000-00000000000b';

@@ -66,6 +66,8 @@ export interface TaskSync {
   close(): void;
 }
 
+const NO_RUNS = { changes: 0, relisted: false, report: false, ok: false };
+
 const fromChange = (change: Change): SyncChange => ({ type: change.type, taskId: change.taskId, task: change.task, cursor: change.cursor });
 
 function defaultSocket(baseUrl: string): SyncSocketFactory {
@@ -94,6 +96,10 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
   let held: SyncChange[] | null = null;
   let queue: Promise<void> = Promise.resolve();
   let pendingRuns = 0;
+  /** Lists read so far. */
+  let listsRead = 0;
+  /** What the runs since events were last released did; reported once they all have ended. */
+  let batch = NO_RUNS;
 
   const emit = (event: TaskSyncEvent) => {
     if (!closed) for (const listener of listeners) listener(event);
@@ -118,6 +124,7 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
       complete = cursor === null;
     }
     if (first === null) throw new Error('no list page read');
+    listsRead++;
     return state.reset(items, first);
   }
 
@@ -139,14 +146,19 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
     }
   }
 
-  /** Runs catch-ups one after another, holding socket events meanwhile. */
+  /**
+   * Runs catch-ups one after another, holding socket events meanwhile. A list asked for (tasks:resync,
+   * invalid-cursor) is not read again when one was read since the ask: a reconnect with an expired
+   * cursor gets both the feed's 410 and tasks:resync, and the feed from the fresh list covers the rest.
+   */
   function schedule(relist: boolean, report: boolean): Promise<void> {
     pendingRuns++;
     held ??= [];
+    const listsBefore = listsRead;
     queue = queue.then(async () => {
-      let result: { changes: number; relisted: boolean } | null = null;
       try {
-        result = await catchUp(relist);
+        const result = await catchUp(relist && listsRead === listsBefore);
+        batch = { changes: batch.changes + result.changes, relisted: batch.relisted || result.relisted, report: batch.report || report, ok: true };
       } catch (error) {
         emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
       }
@@ -154,7 +166,9 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
       const waiting = held ?? [];
       held = null;
       const late = applyAll(waiting).length;
-      if (result !== null && (report || result.relisted)) emit({ type: 'caught-up', changes: result.changes + late, relisted: result.relisted });
+      const done = batch;
+      batch = NO_RUNS;
+      if (done.ok && (done.report || done.relisted)) emit({ type: 'caught-up', changes: done.changes + late, relisted: done.relisted });
     });
     return queue;
   }

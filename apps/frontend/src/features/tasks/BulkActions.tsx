@@ -4,7 +4,7 @@ import { useSubmit } from '../../lib/use-submit.js';
 import { Alert } from '../../components/Field.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { bulkOutcome, type BulkAction, type BulkOutcome } from './task-bulk.js';
-import { failedTaskIds, useBulk } from './use-bulk.js';
+import { failedTasks, useBulk } from './use-bulk.js';
 import { handleTaskError } from './task-errors.js';
 
 interface BulkActionsProps {
@@ -26,13 +26,14 @@ export function BulkActions({ selected, shown, onDone, onSessionEnded }: BulkAct
   const { busy, errors, run } = useSubmit((error, fields) =>
     handleTaskError(error, fields, { onSessionEnded, onGone: () => undefined, onStale: () => undefined }),
   );
-  const failed = [...selected.values()].filter((task) => task.status === 'FAILED').map((task) => task.id);
+  const failed = [...selected.values()].filter((task) => task.status === 'FAILED');
+  const all = () => [...selected.values()];
 
-  const apply = (verb: string, ids: () => Promise<readonly string[]> | readonly string[], action: BulkAction) =>
+  const apply = (verb: string, tasks: () => Promise<readonly Task[]> | readonly Task[], action: BulkAction) =>
     run(
       async () => {
         setResult(null);
-        const results = await bulk(await ids(), action);
+        const results = await bulk(await tasks(), action);
         return { verb, outcome: bulkOutcome(results, new Map([...shown.map((task) => [task.id, task] as const), ...selected])) };
       },
       {
@@ -48,16 +49,16 @@ export function BulkActions({ selected, shown, onDone, onSessionEnded }: BulkAct
     <div className="bulk" role="group" aria-label="Selected tasks">
       <div className="actions">
         <span className="muted" data-testid="selection-count">{selected.size} selected</span>
-        <button type="button" onClick={() => void apply('Retried', () => failed, { kind: 'status', status: 'PENDING' })} disabled={busy || failed.length === 0}>
+        <button type="button" onClick={() => void apply('Retried', () => failed, { kind: 'retry' })} disabled={busy || failed.length === 0}>
           Retry failed
         </button>
-        <button type="button" onClick={() => void apply('Cancelled', () => [...selected.keys()], { kind: 'status', status: 'CANCELLED' })} disabled={busy || selected.size === 0}>
+        <button type="button" onClick={() => void apply('Cancelled', all, { kind: 'status', status: 'CANCELLED' })} disabled={busy || selected.size === 0}>
           Cancel
         </button>
         <button type="button" className="danger" onClick={() => setConfirmDelete(true)} disabled={busy || selected.size === 0}>
           Delete
         </button>
-        <button type="button" onClick={() => void apply('Retried', failedTaskIds, { kind: 'status', status: 'PENDING' })} disabled={busy}>
+        <button type="button" onClick={() => void apply('Retried', failedTasks, { kind: 'retry' })} disabled={busy}>
           Retry all failed
         </button>
       </div>
@@ -85,7 +86,7 @@ export function BulkActions({ selected, shown, onDone, onSessionEnded }: BulkAct
         message="The selected tasks and their logs will be removed. This cannot be undone."
         confirmLabel="Delete tasks"
         busy={busy}
-        onConfirm={() => void apply('Deleted', () => [...selected.keys()], { kind: 'delete' })}
+        onConfirm={() => void apply('Deleted', all, { kind: 'delete' })}
         onCancel={() => setConfirmDelete(false)}
       />
     </div>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bulkOutcome, bulkRequests } from './task-bulk.js';
 import { describeChange } from './task-history.js';
 import type { Change, Task } from '@tasks/schemas';
+import { sampleTask } from '@tasks/schemas/testing';
 
 const ids = Array.from({ length: 230 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
@@ -35,23 +36,7 @@ describe('bulkOutcome', () => {
   });
 });
 
-const task = (patch: Partial<Task>): Task => ({
-  id: ids[0]!,
-  title: 'T',
-  description: null,
-  status: 'PENDING',
-  priority: 'MEDIUM',
-  startedAt: null,
-  completedAt: null,
-  failedAt: null,
-  errorMessage: null,
-  logCount: 0,
-  lastLog: null,
-  version: 1,
-  createdAt: '2026-11-30T10:00:00.000Z',
-  updatedAt: '2026-11-30T10:00:00.000Z',
-  ...patch,
-});
+const task = (patch: Partial<Task>): Task => sampleTask({ id: ids[0]!, title: 'T', ...patch });
 const change = (type: Change['type'], changed: string[], patch: Partial<Task> = {}): Change => ({
   cursor: '1.x',
   type,

@@ -1,4 +1,5 @@
 import type { LogEntry, LogPage, Task } from '@tasks/schemas';
+import { sampleTask } from '@tasks/schemas/testing';
 import { QueryClient, type InfiniteData } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { loadedEntries, logsReceived, newer, taskChanged, taskKeys, type Filter, type ListPage } from './task-cache.js';
@@ -7,25 +8,7 @@ const ID = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';
 const AT = '2026-11-30T12:00:00.000Z';
 
-function task(overrides: Partial<Task> = {}): Task {
-  return {
-    id: ID,
-    title: 'Write tests',
-    description: null,
-    status: 'PENDING',
-    priority: 'MEDIUM',
-    startedAt: null,
-    completedAt: null,
-    failedAt: null,
-    errorMessage: null,
-    logCount: 0,
-    lastLog: null,
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<Task> = {}): Task => sampleTask({ id: ID, title: 'Write tests', createdAt: AT, updatedAt: AT, ...overrides });
 
 const entry = (n: number): LogEntry => ({ id: `00000000-0000-4000-8000-1000000000${String(n).padStart(2, '0')}`, at: AT, level: 'info', message: `entry ${n}` });
 const filter: Filter = { status: '', priority: '', sort: '-createdAt', offset: 0, q: '' };

@@ -1,4 +1,4 @@
-import type { HistoryPage, LogPage, Task } from '@tasks/schemas';
+import type { Task } from '@tasks/schemas';
 import { QueryClient, keepPreviousData, skipToken, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api/client.js';
 import { newer, taskKeys, type Filter, type ListPage } from './task-cache.js';
@@ -47,17 +47,27 @@ export function useTaskDetail(id: string | null) {
   });
 }
 
-export function useTaskLogs(id: string) {
+/**
+ * Newest-first pages read by cursor (a task's log or history). A closed task's pages are read
+ * afresh, from the newest one, when it is opened again.
+ */
+function useCursorPages<P extends { nextCursor: string | null }>(
+  queryKey: readonly unknown[],
+  read: (page: { limit: number; cursor: string | null }) => Promise<P>,
+  limit: number,
+) {
   return useInfiniteQuery({
-    queryKey: taskKeys.logs(id),
-    queryFn: ({ pageParam }) => api.listLogs(id, { limit: LOG_PAGE_SIZE, cursor: pageParam }),
+    queryKey,
+    queryFn: ({ pageParam }) => read({ limit, cursor: pageParam }),
     initialPageParam: null as string | null,
-    getNextPageParam: (last: LogPage) => last.nextCursor,
-    // A closed task's log is read afresh, from its newest page, when the task is opened again.
+    getNextPageParam: (last: P) => last.nextCursor,
     gcTime: 0,
   });
 }
 
+export function useTaskLogs(id: string) {
+  return useCursorPages(taskKeys.logs(id), (page) => api.listLogs(id, page), LOG_PAGE_SIZE);
+}
 
 /** Counts by status for the bar above the list; the sync re-reads them after every change. */
 export function useTaskStats() {
@@ -66,11 +76,5 @@ export function useTaskStats() {
 
 /** A task's history, newest first, page by page; re-read when the sync sees a change of the task. */
 export function useTaskHistory(id: string) {
-  return useInfiniteQuery({
-    queryKey: taskKeys.history(id),
-    queryFn: ({ pageParam }) => api.history(id, { limit: HISTORY_PAGE_SIZE, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last: HistoryPage) => last.nextCursor,
-    gcTime: 0,
-  });
+  return useCursorPages(taskKeys.history(id), (page) => api.history(id, page), HISTORY_PAGE_SIZE);
 }

@@ -1,7 +1,8 @@
-import type { BulkResult, TaskList } from '@tasks/schemas';
+import type { Task, TaskList } from '@tasks/schemas';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api/client.js';
-import { bulkRequests, type BulkAction } from './task-bulk.js';
+import { bulkRequests, type BulkAction, type ItemResult } from './task-bulk.js';
+import { retryFailed } from './task-retry.js';
 import { deletingHere } from './task-mutations.js';
 import { taskKeys } from './task-cache.js';
 
@@ -9,28 +10,30 @@ const FAILED_PAGE = 100;
 /** "Retry all failed" reads at most this many pages of failed tasks (10,000 tasks). */
 const FAILED_PAGES_MAX = 100;
 
-/** Ids of every FAILED task, read page by page (keyset) before anything changes them. */
-export async function failedTaskIds(): Promise<string[]> {
-  const ids: string[] = [];
+/** Every FAILED task, read page by page (keyset) before anything changes them. */
+export async function failedTasks(): Promise<Task[]> {
+  const tasks: Task[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < FAILED_PAGES_MAX; page++) {
     // The same filter on every page: it is part of the cursor.
     const result: TaskList = await api.getTasks({ status: 'FAILED', limit: FAILED_PAGE, ...(cursor === null ? {} : { cursor }) });
-    ids.push(...result.items.map((task) => task.id));
+    tasks.push(...result.items);
     cursor = result.nextCursor;
     if (cursor === null) break;
   }
-  return ids;
+  return tasks;
 }
 
-/** Runs one bulk action over any number of ids (requests of 100, one after another); results in order. */
+/** Runs one action over any number of tasks (bulk requests of 100, one after another); results in order. */
 export function useBulk() {
   const client = useQueryClient();
-  return async (ids: readonly string[], action: BulkAction): Promise<BulkResult[]> => {
-    const results: BulkResult[] = [];
+  return async (tasks: readonly Pick<Task, 'id' | 'version'>[], action: BulkAction): Promise<ItemResult[]> => {
+    const results: ItemResult[] = [];
+    const ids = tasks.map((task) => task.id);
     if (action.kind === 'delete') ids.forEach((id) => deletingHere.add(id));
     try {
-      for (const body of bulkRequests(ids, action)) results.push(...(await api.bulk(body)).results);
+      if (action.kind === 'retry') results.push(...(await retryFailed(tasks)));
+      else for (const body of bulkRequests(ids, action)) results.push(...(await api.bulk(body)).results);
     } finally {
       if (action.kind === 'delete') {
         const deleted = new Set(results.filter((result) => result.status === 204).map((result) => result.id));
