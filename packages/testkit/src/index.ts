@@ -4,5 +4,4 @@ export * from './ports.js';
 export * from './readiness.js';
 export * from './start-command.js';
 export * from './factories.js';
-export * from './fixtures.js';
 export * from './lock-file.js';

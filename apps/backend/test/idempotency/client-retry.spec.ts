@@ -1,5 +1,5 @@
 import { backoffMs, createContractClient, DEFAULT_RETRY, retryAfterMs, sendWithRetries, type RetryPolicy } from '@tasks/api-client';
-import { sampleTask } from '@tasks/testkit/fixtures';
+import { sampleTask } from '@tasks/schemas/testing';
 import { describe, expect, it } from 'vitest';
 
 // Pure logic of the contract client's retries: a scripted fetch, no server.
