@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createDatabase, makeDataDir, startServer } from './server.js';
+import { createDatabase, makeDataDir, serverEnv, startServer } from './server.js';
 
 /**
  * Starts the built server once for the whole run, on a free port with a fresh database: embedded
@@ -12,18 +11,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const database = await createDatabase(process.env.DATABASE_URL || undefined);
   try {
     const server = await startServer(
-      {
-        NODE_ENV: 'test',
-        DATA_DIR: dataDir.dir,
-        DATABASE_URL: database.url ?? '',
-        JWT_SECRET: randomBytes(32).toString('base64url'),
-        LOG_LEVEL: 'info',
-        // Every test signs up its own users from 127.0.0.1; the limits themselves are tested in the backend.
-        AUTH_RATE_LIMIT_REGISTER: '100000',
-        AUTH_RATE_LIMIT_LOGIN: '100000',
-        // The server gets exactly this environment: Redis only when the run names one.
-        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-      },
+      // Every test signs up its own users from 127.0.0.1; the limits themselves are tested in the backend.
+      serverEnv(dataDir.dir, database, { AUTH_RATE_LIMIT_REGISTER: '100000', AUTH_RATE_LIMIT_LOGIN: '100000' }),
       path.resolve(import.meta.dirname, '../test-results/backend.log'),
     );
     process.env.E2E_BASE_URL = server.url;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,4 +42,20 @@ export async function startServer(env: Record<string, string>, logFile: string):
 export function makeDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tasks-e2e-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The environment of an E2E backend: a fresh secret, its data dir and database, Redis only when the
+ * run names one (the server gets exactly this environment), and what the caller adds.
+ */
+export function serverEnv(dataDir: string, database: Database, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url ?? '',
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    LOG_LEVEL: 'info',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...extra,
+  };
 }

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TASKS_NAMESPACE, type Task } from '@tasks/schemas';
 import { io, type Socket } from 'socket.io-client';
 import { createContractClient, syncTasks, type ContractClient, type TaskSync, type TaskSyncEvent } from '../src/lib/api/contract-client.js';
 import { expect, test } from './fixtures.js';
-import { createDatabase, makeDataDir, startServer, type RunningServer } from './server.js';
+import { createDatabase, makeDataDir, serverEnv, startServer, type RunningServer } from './server.js';
 
 // Its own server, keeping changes for three seconds, so a cursor expires for real.
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
@@ -20,14 +20,7 @@ test.beforeAll(async () => {
     dataDir.remove();
   };
   server = await startServer(
-    {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir.dir,
-      DATABASE_URL: database.url ?? '',
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'info',
-      CHANGES_RETENTION: '3s',
-    },
+    serverEnv(dataDir.dir, database, { CHANGES_RETENTION: '3s' }),
     path.resolve(import.meta.dirname, '../test-results/backend-expired-cursor.log'),
   );
 });
