@@ -167,8 +167,11 @@ export class TasksService {
     const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
     const keep = this.config.tasks.logLimit;
     const row = await this.repository.write(budget, async (writes) => {
+      // Locked first so the change records the values the append replaces.
+      const before = await writes.lockOwned(user.id, id);
+      if (!before) return null;
       const appended = await writes.appendLog(user.id, id, entry, keep, now);
-      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS));
+      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS, before));
       return appended;
     });
     if (!row) throw new TaskNotFoundError();
@@ -211,7 +214,7 @@ export class TasksService {
       const updated = await writes.update(user.id, id, changes, now);
       const changed = Object.keys(changes);
       // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
-      await writes.recordChange(user.id, taskChange('task:updated', updated, changed));
+      await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
       return { row: updated, changed };
     });
     return changed.length > 0 ? this.published(user, 'task.updated', row, budget, changed) : toTask(row);
