@@ -33,14 +33,17 @@ class FakeSocket implements SyncSocket {
 const list = (items: TaskList['items'], changesCursor: string): TaskList => ({ items, total: items.length, limit: 100, offset: 0, nextCursor: null, changesCursor });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(feed: (since: string | null) => ChangesPage | Error, lists: TaskList[]) {
+function setup(feed: (since: string | null) => ChangesPage | Error, lists: (TaskList | Error)[]) {
   const sockets: FakeSocket[] = [];
   const events: TaskSyncEvent[] = [];
   const sinces: (string | null)[] = [];
   const sync = syncTasks({
     client: {
       token: 't',
-      getTasks: () => Promise.resolve(lists.length > 1 ? lists.shift()! : lists[0]!),
+      getTasks: () => {
+        const page = lists.length > 1 ? lists.shift()! : lists[0]!;
+        return page instanceof Error ? Promise.reject(page) : Promise.resolve(page);
+      },
       changes: (since) => {
         sinces.push(since ?? null);
         const page = feed(since ?? null);
@@ -97,6 +100,20 @@ describe('syncTasks', () => {
     expect([...sync.tasks.keys()]).toEqual([ID_B]);
     expect(sync.cursor).toBe('c7');
     expect(events).toContainEqual({ type: 'caught-up', changes: 2, relisted: true });
+  });
+
+  it('starts the list walk over when a later page says the walk expired', async () => {
+    const expired = new ApiError({ type: '/api/problems/cursor-expired', title: 'Gone', status: 410, detail: 'expired', instance: '/api/tasks' });
+    const { sync } = setup((since) => ({ items: [], cursor: since ?? 'c', hasMore: false }), [
+      { ...list([task(ID_A, 1)], 'c1'), nextCursor: 'p2' },
+      expired,
+      { ...list([task(ID_A, 2)], 'c4'), nextCursor: 'p2' },
+      list([task(ID_B, 1)], 'c9'),
+    ]);
+    await sync.ready;
+    expect([...sync.tasks.keys()].sort()).toEqual([ID_A, ID_B]);
+    expect(sync.tasks.get(ID_A)?.version).toBe(2);
+    expect(sync.cursor).toBe('c4');
   });
 
   it('lists again on tasks:resync and on an invalid-cursor refusal, then reconnects', async () => {

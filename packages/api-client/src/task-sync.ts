@@ -18,6 +18,8 @@ import { TaskSyncState, type SyncChange } from './task-sync-state.js';
 export { TaskSyncState, type SyncChange } from './task-sync-state.js';
 
 const LIST_PAGE = 100;
+/** Walks started before a list gives up on 410 (each restart is a fresh first page). */
+const LIST_ATTEMPTS = 3;
 const FEED_PAGE = 1000;
 /** Default bound of the initial list: 100 pages of 100 tasks. */
 const LIST_PAGES_DEFAULT = 100;
@@ -111,13 +113,24 @@ export function syncTasks(options: TaskSyncOptions): TaskSync {
   };
 
   async function list(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await listOnce();
+      } catch (error) {
+        // A walk whose changes since its first page are no longer kept (410) starts over.
+        if (!(error instanceof ApiError && error.status === 410) || attempt >= LIST_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async function listOnce(): Promise<number> {
     const items: Task[] = [];
     let first: string | null = null;
     let cursor: string | null = null;
     complete = false;
     for (let page = 0; page < pages && !complete; page++) {
       const result = await client.getTasks({ limit: LIST_PAGE, ...(cursor === null ? {} : { cursor }) });
-      // Later pages are read after the first: the feed from the first one's position covers what changed meanwhile.
+      // Later pages are read after the first, as of its position: the feed from there covers what changed meanwhile.
       first ??= result.changesCursor;
       items.push(...result.items);
       cursor = result.nextCursor;

@@ -13,6 +13,8 @@ export interface ChangeRecord {
   changed: readonly string[];
   /** The task as the API serialises it after the change; null when deleted. */
   task: Task | null;
+  /** For task:updated: the values the write replaced (its `changed` fields and updatedAt); null otherwise. */
+  previous?: Record<string, unknown> | null;
 }
 
 /** Where a recorded change landed in its user's feed. */
@@ -33,7 +35,7 @@ export const CHANGES_CHANNEL = 'task_changes';
  * under that lock too, so within a user it never decreases with seq (retention prunes a prefix).
  */
 const insertChange = prepare(
-  (userId: string, taskId: string, type: TaskChangeType, version: number, changed: string[], task: string | null) =>
+  (userId: string, taskId: string, type: TaskChangeType, version: number, changed: string[], task: string | null, previous: string | null) =>
     db
       .with('u', (qb) =>
         qb
@@ -43,7 +45,7 @@ const insertChange = prepare(
           .returning(['id', 'change_seq']),
       )
       .insertInto('task_changes')
-      .columns(['user_id', 'seq', 'task_id', 'type', 'at', 'version', 'changed', 'task'])
+      .columns(['user_id', 'seq', 'task_id', 'type', 'at', 'version', 'changed', 'task', 'previous'])
       .expression((eb) =>
         eb
           .selectFrom('u')
@@ -56,6 +58,7 @@ const insertChange = prepare(
             sql<number>`${version}::int`.as('version'),
             sql<string[]>`${changed}::text[]`.as('changed'),
             sql<unknown>`${task}::jsonb`.as('task'),
+            sql<unknown>`${previous}::jsonb`.as('previous'),
           ]),
       )
       .returning([
@@ -74,8 +77,9 @@ export class ChangeWrites {
 
   async record(userId: string, change: ChangeRecord): Promise<RecordedChange> {
     const task = change.task === null ? null : JSON.stringify(change.task);
+    const previous = change.previous ? JSON.stringify(change.previous) : null;
     const [row] = await this.tx.query(
-      insertChange(userId, change.taskId, change.type, change.version, [...change.changed], task),
+      insertChange(userId, change.taskId, change.type, change.version, [...change.changed], task, previous),
     );
     if (!row) throw new Error('The change of a write has no user row to number it');
     return { seq: Number(row.seq), at: row.at };

@@ -1,11 +1,13 @@
 import { TASK_PRIORITIES, type TaskFilter } from '@tasks/schemas';
 import { CursorSigner } from './log-cursor.js';
 
-/** Where a list walk stands: the sort key and id of the last task it returned. */
+/** Where a list walk stands: the sort key and id of the last task it returned, and what it is pinned to. */
 export interface ListPosition {
-  /** ISO timestamp (createdAt / updatedAt sorts) or a priority. */
+  /** ISO timestamp (createdAt / updatedAt sorts) or a priority: the task's key as of `snapshot`. */
   key: string;
   id: string;
+  /** The change-feed seq of the walk's first page: later pages place and filter tasks as of it. */
+  snapshot: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -41,7 +43,7 @@ export class ListCursorCodec {
   }
 
   encode(userId: string, filter: TaskFilter, position: ListPosition): string {
-    const body = Buffer.from(JSON.stringify([position.key, position.id])).toString('base64url');
+    const body = Buffer.from(JSON.stringify([position.key, position.id, position.snapshot])).toString('base64url');
     return `${body}.${this.signer.sign(`${walkOf(userId, filter)}:${body}`)}`;
   }
 
@@ -55,9 +57,10 @@ export class ListCursorCodec {
     } catch {
       return null;
     }
-    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
-    const [key, id] = parsed as unknown[];
+    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+    const [key, id, snapshot] = parsed as unknown[];
     if (!validKey(filter, key) || typeof id !== 'string' || !UUID.test(id)) return null;
-    return { key, id };
+    if (typeof snapshot !== 'number' || !Number.isSafeInteger(snapshot) || snapshot < 0) return null;
+    return { key, id, snapshot };
   }
 }

@@ -5,7 +5,7 @@ import type { DB } from '../generated/kysely/db.js';
 import type { ListPosition } from './task-list-cursor.js';
 import { TASK_SELECTION, type TaskRow } from './task-row.js';
 
-/** What one list page asks for; `after` continues a keyset walk past that position. */
+/** What one list page asks for; `after` continues a keyset walk past that position, as of its snapshot. */
 export interface ListQuery {
   status?: readonly TaskStatus[];
   priority?: readonly TaskPriority[];
@@ -16,14 +16,17 @@ export interface ListQuery {
   after?: ListPosition;
 }
 
-/** A list row: the total, the feed position, and a task's columns (all null on the one row of an empty page). */
-export type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number; changeSeq: string };
+/**
+ * A list row: the total, the feed position, and a task's columns and sort key as of the walk's
+ * snapshot (all null on the one row of an empty page).
+ */
+export type PageRow = Omit<TaskRow, 'id'> & { id: string | null; total: number; changeSeq: string; walkKey: Date | TaskPriority | null };
 
 // Sort key of each list order (column, the field it is selected as, and its SQL type for the
 // cursor's value); the id breaks ties in the same direction. Each has a partial index
 // (user_id, key, id) WHERE deleted_at IS NULL. PostgreSQL orders the priority enum as declared
 // (LOW < MEDIUM < HIGH < URGENT).
-const SORT_KEYS = {
+export const SORT_KEYS = {
   createdAt: { column: 'created_at', field: 'createdAt', type: sql`timestamptz`, direction: 'asc' },
   '-createdAt': { column: 'created_at', field: 'createdAt', type: sql`timestamptz`, direction: 'desc' },
   updatedAt: { column: 'updated_at', field: 'updatedAt', type: sql`timestamptz`, direction: 'asc' },
@@ -32,14 +35,13 @@ const SORT_KEYS = {
   '-priority': { column: 'priority', field: 'priority', type: sql`"TaskPriority"`, direction: 'desc' },
 } as const satisfies Record<TaskSort, object>;
 
-/** The sort key of `row` as a cursor carries it. */
-export function sortKeyOf(sort: TaskSort, row: TaskRow): string {
-  const value = row[SORT_KEYS[sort].field];
-  return value instanceof Date ? value.toISOString() : String(value);
+/** A sort key as a cursor carries it. */
+export function cursorKeyOf(value: Date | TaskPriority): string {
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 /** The user's live tasks matching the filters (the same WHERE for the count and the page). */
-function matching<O>(query: SelectQueryBuilder<DB, 'tasks', O>, userId: string, list: ListQuery) {
+export function matching<O>(query: SelectQueryBuilder<DB, 'tasks', O>, userId: string, list: ListQuery) {
   let q = query.where('user_id', '=', userId).where('deleted_at', 'is', null);
   if (list.status) q = q.where('status', 'in', [...list.status]);
   if (list.priority) q = q.where('priority', 'in', [...list.priority]);
@@ -50,14 +52,13 @@ function matching<O>(query: SelectQueryBuilder<DB, 'tasks', O>, userId: string, 
 }
 
 /**
- * One page, the total and the user's change_seq (the feed position the page shows) in ONE
- * statement, hence one snapshot. The count is the one-row left side
- * of a LEFT JOIN LATERAL, so an offset past the end still returns the total (with no rows). With
- * `after`, the page starts past that (key, id) by a row comparison the sort's index answers by a
- * range scan: page 5,000 costs what page 1 does.
+ * A first or offset page, the total and the user's change_seq (the feed position the page shows,
+ * which pins a cursor walk from here) in ONE statement, hence one snapshot. The count is the
+ * one-row left side of a LEFT JOIN LATERAL, so an offset past the end still returns the total
+ * (with no rows). Pages after a cursor are `listPageAsOf` (task-list-asof.queries.ts).
  */
 export function listPage(userId: string, list: ListQuery) {
-  const { column, field, type, direction } = SORT_KEYS[list.sort];
+  const { column, field, direction } = SORT_KEYS[list.sort];
   return db
     .selectFrom(
       matching(db.selectFrom('tasks'), userId, list)
@@ -69,12 +70,9 @@ export function listPage(userId: string, list: ListQuery) {
     )
     .leftJoinLateral(
       () => {
-        let page = matching(db.selectFrom('tasks'), userId, list).select(TASK_SELECTION);
-        if (list.after) {
-          const { key, id } = list.after;
-          const op = direction === 'asc' ? sql`>` : sql`<`;
-          page = page.where(sql<boolean>`(${sql.ref(column)}, id) ${op} (${key}::${type}, ${id}::uuid)`);
-        }
+        const page = matching(db.selectFrom('tasks'), userId, list)
+          .select(TASK_SELECTION)
+          .select(sql.ref<Date | TaskPriority>(column).as('walkKey'));
         return page.orderBy(column, direction).orderBy('id', direction).limit(list.limit).offset(list.offset).as('p');
       },
       (join) => join.onTrue(),

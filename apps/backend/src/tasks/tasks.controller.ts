@@ -139,7 +139,7 @@ export class TasksController {
     headers: { ETag: { description: 'Tag of this page', schema: { type: 'string' as const } } },
   })
   @NOT_MODIFIED
-  @ApiProblems(400)
+  @ApiProblems(400, 410)
   async list(
     @CurrentUser() user: AuthUser,
     @Query({ schema: taskFilterSchema }) query: TaskFilter,

@@ -5,6 +5,7 @@ import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/di
 import { type ChangeRecord, ChangeWrites, type RecordedChange } from '../changes/change-log.sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
 import { countLive, listPage, type ListQuery, type PageRow } from './task-list.queries.js';
+import { type AsOfPageRow, listPageAsOf } from './task-list-asof.queries.js';
 import {
   appendLogEntry,
   countRunning,
@@ -23,6 +24,9 @@ import {
 } from './task-statements.js';
 
 export type { LogRow, TaskRow };
+
+/** A listed task and its sort key as of the walk's snapshot. */
+export type ListedRow = TaskRow & { walkKey: Date | TaskPriority };
 
 /**
  * The statements of one write transaction (TasksRepository.write), each scoped to the owner and to
@@ -133,14 +137,26 @@ export class TasksRepository {
   /**
    * One page of the user's live tasks matching `list`, how many match and the user's change_seq
    * (the feed position the page shows), in one statement, hence one snapshot (task-list.queries.ts).
+   * Each row's `walkKey` is its sort key at that position. With `after`, the page is read as of the
+   * walk's snapshot (task-list-asof.queries.ts) and `expired` says whether a change after it is
+   * no longer kept (past `retentionSeconds` or pruned), so the walk cannot go on exactly once.
    */
-  async listForUser(userId: string, list: ListQuery): Promise<{ rows: TaskRow[]; total: number; changeSeq: number }> {
-    const found = await this.sql.query<PageRow>(listPage(userId, list).compile());
+  async listForUser(
+    userId: string,
+    list: ListQuery,
+    retentionSeconds: number,
+  ): Promise<{ rows: ListedRow[]; total: number; changeSeq: number; expired: boolean }> {
+    const found: PageRow[] & Partial<AsOfPageRow>[] = list.after
+      ? await this.sql.query<AsOfPageRow>(listPageAsOf(userId, { ...list, after: list.after }, retentionSeconds).compile())
+      : await this.sql.query<PageRow>(listPage(userId, list).compile());
     const total = found[0]?.total ?? 0;
     const changeSeq = Number(found[0]?.changeSeq ?? 0);
-    const rows: TaskRow[] = [];
-    for (const { total: _total, changeSeq: _seq, id, ...row } of found) if (id !== null) rows.push({ id, ...row });
-    return { rows, total, changeSeq };
+    const expired = found[0]?.expired ?? false;
+    const rows: ListedRow[] = [];
+    for (const { total: _total, changeSeq: _seq, expired: _expired, id, walkKey, ...row } of found) {
+      if (id !== null && walkKey !== null) rows.push({ id, ...row, walkKey });
+    }
+    return { rows, total, changeSeq, expired };
   }
 
   /** The user's live tasks counted in total, per status and per priority. */

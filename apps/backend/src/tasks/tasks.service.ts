@@ -17,6 +17,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { ChangeCursorCodec } from '../changes/change-cursor.js';
+import { ChangeCursorExpiredError } from '../changes/changes.errors.js';
 import { LOG_APPEND_FIELDS, taskChange } from '../changes/task-change.js';
 import { AppConfig } from '../config/app-config.js';
 import { epochMs, Metrics } from '../metrics/metrics.js';
@@ -26,7 +27,7 @@ import type { RequestBudget } from './request-budget.js';
 import { completeToggleTarget, planEdit, type TaskEdit } from './task-lifecycle.js';
 import { LogCursorCodec } from './log-cursor.js';
 import { ListCursorCodec, type ListPosition } from './task-list-cursor.js';
-import { sortKeyOf } from './task-list.queries.js';
+import { cursorKeyOf } from './task-list.queries.js';
 import { countWithin, logEntryBytesBound, taskBytesBound } from './response-size.js';
 import { toLogEntry, toTask } from './task.mapper.js';
 import {
@@ -78,7 +79,10 @@ export class TasksService {
    * A page stops early when its tasks would make the response larger than 1 MiB (only tasks with
    * very long texts do); `limit` then says how many it holds, so `offset + limit` or `nextCursor`
    * continues it. `nextCursor` (also on offset pages) continues after the page's last task with
-   * the same filters and sort, which it is bound to (with the user).
+   * the same filters and sort, which it is bound to (with the user), pinned to the change-feed
+   * position of the walk's first page: later pages place and filter tasks as they were then, so
+   * each task that existed throughout is returned once. A walk whose changes since that position
+   * are no longer all kept cannot guarantee that: 410 cursor-expired.
    */
   async list(user: AuthUser, filter: TaskFilter): Promise<TaskList> {
     let after: ListPosition | undefined;
@@ -88,21 +92,28 @@ export class TasksService {
       after = position;
     }
     // One row more than the page tells whether another page follows.
-    const { rows, total, changeSeq } = await this.repository.listForUser(user.id, {
-      status: filter.status,
-      priority: filter.priority,
-      q: filter.q,
-      sort: filter.sort,
-      limit: filter.limit + 1,
-      offset: filter.offset,
-      after,
-    });
+    const { rows, total, changeSeq, expired } = await this.repository.listForUser(
+      user.id,
+      {
+        status: filter.status,
+        priority: filter.priority,
+        q: filter.q,
+        sort: filter.sort,
+        limit: filter.limit + 1,
+        offset: filter.offset,
+        after,
+      },
+      this.config.changes.retentionSeconds,
+    );
+    if (after && after.snapshot > changeSeq) throw new InvalidListCursorError();
+    if (expired) throw new ChangeCursorExpiredError();
+    const snapshot = after?.snapshot ?? changeSeq;
     const items = rows.slice(0, filter.limit).map(toTask);
     const fit = countWithin(items, taskBytesBound);
     const more = fit < items.length || rows.length > filter.limit;
     const last = rows[fit - 1];
     const nextCursor =
-      more && last ? this.listCursors.encode(user.id, filter, { key: sortKeyOf(filter.sort, last), id: last.id }) : null;
+      more && last ? this.listCursors.encode(user.id, filter, { key: cursorKeyOf(last.walkKey), id: last.id, snapshot }) : null;
     const limit = fit < items.length ? fit : filter.limit;
     const changesCursor = this.changeCursors.encode(user.id, changeSeq);
     return { items: items.slice(0, fit), total, limit, offset: filter.offset, nextCursor, changesCursor };
@@ -167,8 +178,11 @@ export class TasksService {
     const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
     const keep = this.config.tasks.logLimit;
     const row = await this.repository.write(budget, async (writes) => {
+      // Locked first so the change records the values the append replaces.
+      const before = await writes.lockOwned(user.id, id);
+      if (!before) return null;
       const appended = await writes.appendLog(user.id, id, entry, keep, now);
-      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS));
+      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS, before));
       return appended;
     });
     if (!row) throw new TaskNotFoundError();
@@ -211,7 +225,7 @@ export class TasksService {
       const updated = await writes.update(user.id, id, changes, now);
       const changed = Object.keys(changes);
       // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
-      await writes.recordChange(user.id, taskChange('task:updated', updated, changed));
+      await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
       return { row: updated, changed };
     });
     return changed.length > 0 ? this.published(user, 'task.updated', row, budget, changed) : toTask(row);

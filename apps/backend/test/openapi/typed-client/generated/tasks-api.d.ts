@@ -1278,6 +1278,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            410: components["responses"]["Problem410"];
             414: components["responses"]["Problem414"];
             431: components["responses"]["Problem431"];
             503: components["responses"]["Problem503"];
