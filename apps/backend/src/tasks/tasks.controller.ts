@@ -37,6 +37,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
+import { ApiTaskPage } from '../common/openapi/api-task-page.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
@@ -257,13 +258,7 @@ export class TasksController {
   }
 
   @Get(':id/logs')
-  @ApiOperation({ summary: 'Page through a task’s log entries, newest first' })
-  @ApiOkResponse({
-    description: 'One page; nextCursor continues it (null on the last page)',
-    standardSchema: logPageSchema,
-    example: { items: [LOG_EXAMPLE], nextCursor: null },
-  })
-  @ApiProblems(400, 404)
+  @ApiTaskPage('Page through a task’s log entries, newest first', logPageSchema, { items: [LOG_EXAMPLE], nextCursor: null })
   listLogs(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,
