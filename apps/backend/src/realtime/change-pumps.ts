@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type Context, context } from '@opentelemetry/api';
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { TASKS_RESYNC } from '@tasks/schemas';
 import type { BroadcastOperator } from 'socket.io';
 import { toChange } from '../changes/change.mapper.js';
@@ -172,7 +172,8 @@ export class ChangePumps implements OnApplicationShutdown {
 
   private deliver(userId: string, pump: UserPump, rows: ChangeRow[], targets: TaskSocket[]): void {
     for (const row of rows) {
-      const trace = pump.traces.get(row.seq) ?? context.active();
+      // Another instance's change (or a replay) is no part of whatever trace started this run.
+      const trace = pump.traces.get(row.seq) ?? ROOT_CONTEXT;
       pump.traces.delete(row.seq);
       const to = targets.filter((socket) => socket.connected && socket.data.lastSeq < row.seq);
       if (to.length === 0) continue;
