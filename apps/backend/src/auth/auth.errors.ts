@@ -1,6 +1,5 @@
 import type { RateLimiterName } from '../common/audit/audit.events.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { problemType } from '@tasks/schemas';
 
 /** Why a presented access token was refused; each becomes the 401 problem's `detail`. */
 export const TOKEN_FAILURE = {
@@ -23,13 +22,10 @@ export type TokenFailure = keyof typeof TOKEN_FAILURE;
 
 /** 401 for a missing or unusable access token (RFC 6750 §3: `WWW-Authenticate: Bearer`). */
 export class InvalidAccessTokenError extends DomainError {
-  readonly status = 401;
-  readonly title = 'Unauthorized';
-  override readonly type = problemType('invalid-token');
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(readonly reason: TokenFailure) {
-    super(TOKEN_FAILURE[reason]);
+    super('invalid-token', TOKEN_FAILURE[reason]);
     // A request without credentials gets the bare challenge; a bad token also gets error="invalid_token".
     this.headers = {
       'www-authenticate':
@@ -44,30 +40,20 @@ export class InvalidAccessTokenError extends DomainError {
 
 /** Wrong email or wrong password: one message for both so a response never reveals which. */
 export class InvalidCredentialsError extends DomainError {
-  readonly status = 401;
-  readonly title = 'Unauthorized';
-  override readonly type = problemType('invalid-credentials');
   override readonly headers = { 'www-authenticate': 'Bearer realm="tasks-api"' };
 
   constructor() {
-    super('The email or password is incorrect.');
+    super('invalid-credentials', 'The email or password is incorrect.');
   }
 }
 
 export class EmailTakenError extends DomainError {
-  readonly status = 409;
-  readonly title = 'Conflict';
-  override readonly type = problemType('email-taken');
-
   constructor() {
-    super('An account with this email already exists.');
+    super('email-taken', 'An account with this email already exists.');
   }
 }
 
 export class TooManyAttemptsError extends DomainError {
-  readonly status = 429;
-  readonly title = 'Too Many Requests';
-  override readonly type = problemType('rate-limited');
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -77,19 +63,16 @@ export class TooManyAttemptsError extends DomainError {
     /** Which limit refused, for the audit log (never the key itself). */
     readonly limit: { readonly limiter: RateLimiterName; readonly keyKind: 'address' | 'address_email' },
   ) {
-    super(`Too many ${what}; try again in ${retryAfterSeconds} seconds.`);
+    super('rate-limited', `Too many ${what}; try again in ${retryAfterSeconds} seconds.`);
     this.headers = { ...rateLimitHeaders, 'retry-after': String(retryAfterSeconds) };
   }
 }
 
 /** Password hashing is saturated (its queue is full): 503 rather than an ever-longer wait. */
 export class HashingBusyError extends DomainError {
-  readonly status = 503;
-  readonly title = 'Service Unavailable';
-  override readonly type = problemType('unavailable');
   override readonly headers = { 'retry-after': '1' };
 
   constructor() {
-    super('Too many sign-ins are being checked right now; try again in a second.');
+    super('unavailable', 'Too many sign-ins are being checked right now; try again in a second.');
   }
 }

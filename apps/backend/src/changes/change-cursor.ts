@@ -1,4 +1,4 @@
-import { SeqCursorCodec } from '../tasks/log-cursor.js';
+import { SeqCursorCodec } from '../common/cursors/seq-cursor.codec.js';
 
 /**
  * Positions in a user's change feed: `<seq>.<mac>`, the seq of the last change seen (0 = before the

@@ -16,6 +16,7 @@ import {
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
+import { ApiTaskPage } from '../common/openapi/api-task-page.decorator.js';
 import { ChangesService } from './changes.service.js';
 
 const CHANGE_EXAMPLE: Change = {
@@ -63,13 +64,7 @@ export class ChangesController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'A task’s kept changes, newest first' })
-  @ApiOkResponse({
-    description: 'One page; nextCursor continues it (null on the last page)',
-    standardSchema: historyPageSchema,
-    example: { items: [CHANGE_EXAMPLE], nextCursor: null },
-  })
-  @ApiProblems(400, 404)
+  @ApiTaskPage('A task’s kept changes, newest first', historyPageSchema, { items: [CHANGE_EXAMPLE], nextCursor: null })
   history(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,

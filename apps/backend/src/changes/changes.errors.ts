@@ -12,11 +12,7 @@ export class InvalidChangeCursorError extends RequestValidationError {
 
 /** `since` names a position whose following changes are past CHANGES_RETENTION (pruned or about to be). */
 export class ChangeCursorExpiredError extends DomainError {
-  readonly status = 410;
-  readonly title = 'Gone';
-  override readonly type = '/api/problems/cursor-expired';
-
   constructor() {
-    super('The changes after this cursor are no longer kept; list the tasks again and follow the feed from its changesCursor.');
+    super('cursor-expired', 'The changes after this cursor are no longer kept; list the tasks again and follow the feed from its changesCursor.');
   }
 }

@@ -8,8 +8,19 @@ const KEPT_HEADERS = ['etag', 'location', 'content-type'] as const;
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by IdempotencyInterceptor: the answer to replay, or how to store this request's answer. */
-    idempotency: { replay?: StoredAnswer; finish?: (answer: StoredAnswer) => Promise<void> } | null;
+    idempotency: IdempotencyState | null;
   }
+}
+
+/** A keyed request's part in onSend: replay an answer, or store this one (unless its write transaction did). */
+export interface IdempotencyState {
+  replay?: StoredAnswer;
+  finish?: (answer: StoredAnswer) => Promise<void>;
+  /**
+   * Status of the answer stored inside the write's transaction (before its COMMIT). An answer with
+   * this status means that transaction committed, answer included: nothing is left to store.
+   */
+  storedWithWrite?: number;
 }
 
 function keptHeaders(reply: FastifyReply): Record<string, string> {
@@ -48,7 +59,7 @@ export function registerIdempotencyAnswers(fastify: FastifyInstance): void {
       done(null, body ?? '');
       return;
     }
-    if (!state.finish) {
+    if (!state.finish || state.storedWithWrite === reply.statusCode) {
       done(null, payload);
       return;
     }

@@ -9,24 +9,17 @@ export class InvalidIdempotencyKeyError extends RequestValidationError {
 
 /** The key was used before for another method, path or body. */
 export class IdempotencyKeyReusedError extends DomainError {
-  readonly status = 422;
-  readonly title = 'Unprocessable Content';
-  override readonly type = '/api/problems/idempotency-key-reused';
-
   constructor() {
-    super('This Idempotency-Key was used for another request (method, path or body); use a new key.');
+    super('idempotency-key-reused', 'This Idempotency-Key was used for another request (method, path or body); use a new key.');
   }
 }
 
 /** The first request with this key is still running. */
 export class IdempotencyKeyInProgressError extends DomainError {
-  readonly status = 409;
-  readonly title = 'Conflict';
-  override readonly type = '/api/problems/idempotency-key-in-progress';
   override readonly headers: Readonly<Record<string, string>>;
 
   constructor(retryAfterSeconds: number) {
-    super(`A request with this Idempotency-Key is still running; retry in ${retryAfterSeconds} seconds.`);
+    super('idempotency-key-in-progress', `A request with this Idempotency-Key is still running; retry in ${retryAfterSeconds} seconds.`);
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }

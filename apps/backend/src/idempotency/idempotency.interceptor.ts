@@ -6,13 +6,14 @@ import { answerOfTaskWrite } from '../tasks/task-answers.js';
 import { readIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { InvalidIdempotencyKeyError } from './idempotency.errors.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { BULK_ROUTE_SUFFIX } from './idempotency-answers.js';
+import { BULK_ROUTE_SUFFIX, type IdempotencyState } from './idempotency-answers.js';
 
 /**
  * Idempotency-Key on a write route (put it on write handlers only: an interceptor costs every
  * request it wraps). Runs after the guards, so the key is the authenticated user's and a request
- * refused by the rate limit never claims one. The answer is stored by the onSend hook
- * (idempotency-answers.ts), or replayed by it.
+ * refused by the rate limit never claims one. A single-task write stores its answer inside its own
+ * transaction (it commits with the change); any other answer is stored by the onSend hook
+ * (idempotency-answers.ts), which also replays stored ones. Each answer is stored once.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -36,13 +37,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       await this.keys.finish(held, { status: 503, headers: {}, body: null });
       return of(undefined);
     }
-    request.idempotency = { finish: (answer) => this.keys.finish(held, answer) };
+    const state: IdempotencyState = { finish: (answer) => this.keys.finish(held, answer) };
+    request.idempotency = state;
     const route = request.routeOptions.url ?? path;
     // A bulk request writes in one transaction per id: its answer is known only after the last one.
     if (!route.endsWith(BULK_ROUTE_SUFFIX)) {
       request.budget?.onBeforeCommit(async (tx, result) => {
         const answer = answerOfTaskWrite(request.method, route, result);
-        if (answer) await this.keys.completeIn(tx, held, answer);
+        if (!answer) return;
+        await this.keys.completeIn(tx, held, answer);
+        state.storedWithWrite = answer.status;
       });
     }
     return next.handle();

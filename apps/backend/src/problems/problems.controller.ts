@@ -17,12 +17,8 @@ import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
 const kindParamSchema = z.strictObject({ kind: z.union([problemKindSchema, z.string().min(1).max(100)]) });
 
 export class ProblemKindNotFoundError extends DomainError {
-  readonly status = 404;
-  readonly title = 'Not Found';
-  override readonly type = problemType('not-found');
-
   constructor() {
-    super('No problem type of this kind exists; see the ProblemKind schema in /api/openapi.json.');
+    super('not-found', 'No problem type of this kind exists; see the ProblemKind schema in /api/openapi.json.');
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type Context, context } from '@opentelemetry/api';
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { TASKS_RESYNC } from '@tasks/schemas';
 import type { BroadcastOperator } from 'socket.io';
 import { toChange } from '../changes/change.mapper.js';
@@ -14,8 +14,6 @@ import type { TaskSocket, TasksNamespace } from './task-socket.js';
 export const PUMP_PAGE = 200;
 /** Safety net behind the wake-ups: how often the heads of the users with local sockets are checked. */
 const SWEEP_MS = 5_000;
-/** Trace contexts of this instance's writes waiting for their emit; more means spans lose their parent, nothing else. */
-const MAX_ORIGINS = 10_000;
 /** Longest wait for a socket's transport to take the previous page before the next is read. */
 const DRAIN_WAIT_MS = 5_000;
 
@@ -24,6 +22,12 @@ interface UserPump {
   running: boolean;
   /** A wake-up came during a run: run again once it ends. */
   again: boolean;
+  /**
+   * Trace contexts of this instance's writes whose change some socket still lacks, by seq, so each
+   * emit joins its writer's trace. An entry goes when its change is read (emitted or not) or every
+   * socket is past it, and all go with the pump: at most the user's changes not yet delivered here.
+   */
+  readonly traces: Map<number, Context>;
 }
 
 type UntypedEmitter = Pick<BroadcastOperator<Record<string, (...args: unknown[]) => void>, unknown>, 'emit'>;
@@ -40,8 +44,6 @@ type UntypedEmitter = Pick<BroadcastOperator<Record<string, (...args: unknown[])
 export class ChangePumps implements OnApplicationShutdown {
   private readonly logger = new Logger(ChangePumps.name);
   private readonly pumps = new Map<string, UserPump>();
-  /** Per task, the trace context of this instance's latest write to it, so its emit joins that trace. */
-  private readonly origins = new Map<string, Context>();
   private namespace: TasksNamespace | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -65,7 +67,7 @@ export class ChangePumps implements OnApplicationShutdown {
     const { userId } = socket.data;
     let pump = this.pumps.get(userId);
     if (!pump) {
-      pump = { sockets: new Set(), running: false, again: false };
+      pump = { sockets: new Set(), running: false, again: false, traces: new Map() };
       this.pumps.set(userId, pump);
     }
     pump.sockets.add(socket);
@@ -79,13 +81,12 @@ export class ChangePumps implements OnApplicationShutdown {
     if (pump.sockets.size === 0 && !pump.running) this.pumps.delete(socket.data.userId);
   }
 
-  /** A write of this instance committed: pump now, and emit its change inside the writer's trace. */
-  committed(userId: string, taskId: string): void {
-    if (this.pumps.has(userId)) {
-      if (this.origins.size >= MAX_ORIGINS) this.origins.clear();
-      this.origins.set(taskId, context.active());
-    }
-    this.wake(userId);
+  /** A write of this instance committed change `seq`: pump now, and emit it inside the writer's trace. */
+  committed(userId: string, seq: number, trace: Context): void {
+    const pump = this.pumps.get(userId);
+    if (!pump) return;
+    if ([...pump.sockets].some((socket) => socket.data.lastSeq < seq)) pump.traces.set(seq, trace);
+    this.wake(userId, seq);
   }
 
   /** The user has a new change (`seq` when known): pump unless every local socket has it already. */
@@ -144,6 +145,7 @@ export class ChangePumps implements OnApplicationShutdown {
       const targets = [...pump.sockets].filter((socket) => socket.connected);
       if (targets.length === 0) return;
       const from = Math.min(...targets.map((socket) => socket.data.lastSeq));
+      for (const seq of pump.traces.keys()) if (seq <= from) pump.traces.delete(seq);
       let page;
       try {
         page = await this.changes.changesAfter(user, from, PUMP_PAGE);
@@ -152,7 +154,7 @@ export class ChangePumps implements OnApplicationShutdown {
         await this.resync(userId, targets.filter((socket) => socket.data.lastSeq === from));
         continue;
       }
-      this.deliver(userId, page.rows, targets);
+      this.deliver(userId, pump, page.rows, targets);
       if (!page.hasMore) return;
       await Promise.all(targets.map(writable));
     }
@@ -168,16 +170,17 @@ export class ChangePumps implements OnApplicationShutdown {
     }
   }
 
-  private deliver(userId: string, rows: ChangeRow[], targets: TaskSocket[]): void {
+  private deliver(userId: string, pump: UserPump, rows: ChangeRow[], targets: TaskSocket[]): void {
     for (const row of rows) {
+      // Another instance's change (or a replay) is no part of whatever trace started this run.
+      const trace = pump.traces.get(row.seq) ?? ROOT_CONTEXT;
+      pump.traces.delete(row.seq);
       const to = targets.filter((socket) => socket.connected && socket.data.lastSeq < row.seq);
       if (to.length === 0) continue;
       const change = toChange(row, this.changes.cursorOf({ id: userId }, row.seq));
       const payload = change.task ?? { id: change.taskId };
       const meta = { cursor: change.cursor, at: change.at };
-      const origin = this.origins.get(row.taskId) ?? context.active();
-      this.origins.delete(row.taskId);
-      context.with(origin, () =>
+      context.with(trace, () =>
         traced(`socket.io emit ${change.type}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
           // The cursor last as well: Socket.IO clients keep a trailing string as the offset they resume from.
           this.local(to.map((socket) => socket.id)).emit(change.type, payload, meta, change.cursor),

@@ -15,7 +15,7 @@ import { ChangeCursorExpiredError, InvalidChangeCursorError } from '../changes/c
 import { ChangesService } from '../changes/changes.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuditLog } from '../common/audit/audit.log.js';
-import { type DomainEvents, OnDomainEvent } from '../common/events/domain-events.js';
+import { type DomainEvents, type Emitted, OnDomainEvent } from '../common/events/domain-events.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ChangePumps } from './change-pumps.js';
 import { SocketSlots } from './socket-slots.js';
@@ -101,20 +101,21 @@ export class TasksGateway
     return this.namespace?.sockets.size ?? 0;
   }
 
-  // A commit of this instance wakes the owner's pump at once; the pump reads the change from the log.
+  // A commit of this instance wakes the owner's pump at once; the pump reads the change from the log
+  // and emits it inside the writer's trace.
   @OnDomainEvent('task.created')
-  taskCreated({ userId, task }: DomainEvents['task.created']): void {
-    this.pumps.committed(userId, task.id);
+  taskCreated({ userId, seq, trace }: Emitted<'task.created'>): void {
+    this.pumps.committed(userId, seq, trace);
   }
 
   @OnDomainEvent('task.updated')
-  taskUpdated({ userId, task }: DomainEvents['task.updated']): void {
-    this.pumps.committed(userId, task.id);
+  taskUpdated({ userId, seq, trace }: Emitted<'task.updated'>): void {
+    this.pumps.committed(userId, seq, trace);
   }
 
   @OnDomainEvent('task.deleted')
-  taskDeleted({ userId, task }: DomainEvents['task.deleted']): void {
-    this.pumps.committed(userId, task.id);
+  taskDeleted({ userId, seq, trace }: Emitted<'task.deleted'>): void {
+    this.pumps.committed(userId, seq, trace);
   }
 
   @OnDomainEvent('auth.token-revoked')

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { TaskList } from '@tasks/schemas';
 
 // One entity tag of a list: optional W/ prefix, then a quoted opaque tag (RFC 9110 §8.8.3).
 const ENTITY_TAG = /\s*(?:W\/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/gy;
@@ -25,10 +24,10 @@ export function ifNoneMatchHits(header: string | string[] | undefined, etag: str
 }
 
 /**
- * The ETag of a list response: a hash of its representation, so any change to what the page shows
- * (a task, the total, the cursor) changes it. The single place where a per-user change sequence
- * can be mixed in later, so the tag also moves with changes the page does not show.
+ * The ETag of a list response: a hash of the serialised page, the very text sent, so any change to
+ * what the page shows (a task, the total, the cursor) changes it. The single place where a per-user
+ * change sequence can be mixed in later, so the tag also moves with changes the page does not show.
  */
-export function listEtag(list: TaskList): string {
-  return `"l.${createHash('sha256').update(JSON.stringify(list)).digest('base64url').slice(0, 27)}"`;
+export function listEtag(serialised: string): string {
+  return `"l.${createHash('sha256').update(serialised).digest('base64url').slice(0, 27)}"`;
 }

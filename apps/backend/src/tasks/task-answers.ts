@@ -3,7 +3,7 @@ import { etagOf } from './if-match.js';
 import { toTask } from './task.mapper.js';
 import type { TaskRow } from './tasks.repository.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 function rowOf(result: unknown): TaskRow | null {
   if (result === null || typeof result !== 'object') return null;

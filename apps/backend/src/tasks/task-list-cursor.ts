@@ -1,5 +1,5 @@
 import { TASK_PRIORITIES, type TaskFilter } from '@tasks/schemas';
-import { CursorSigner } from './log-cursor.js';
+import { CursorSigner } from '../common/cursors/cursor.signer.js';
 
 /** Where a list walk stands: the sort key and id of the last task it returned, and what it is pinned to. */
 export interface ListPosition {

@@ -21,7 +21,6 @@ import {
   type ReplaceTaskInput,
   type Task,
   type TaskFilter,
-  type TaskList,
   type TaskStats,
   type UpdateTaskInput,
 } from '@tasks/schemas';
@@ -38,10 +37,12 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ApiProblems } from '../common/openapi/api-problems.decorator.js';
+import { ApiTaskPage } from '../common/openapi/api-task-page.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { etagOf, parseIfMatch } from './if-match.js';
 import { ifNoneMatchHits, listEtag } from './if-none-match.js';
+import { JSON_TYPE } from './task-answers.js';
 import { TasksService } from './tasks.service.js';
 import { Budget, type RequestBudget } from './request-budget.js';
 import { TaskWritesRateLimitGuard } from './task-writes-rate-limit.guard.js';
@@ -145,9 +146,12 @@ export class TasksController {
     @Query({ schema: taskFilterSchema }) query: TaskFilter,
     @Headers(IF_NONE_MATCH) ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskList | undefined> {
-    const list = await this.tasks.list(user, query);
-    return unlessNotModified(reply, listEtag(list), ifNoneMatch, list);
+  ): Promise<string | undefined> {
+    // Serialised once, here: the ETag hashes the very text sent (Fastify sends a string as it is).
+    const body = JSON.stringify(await this.tasks.list(user, query));
+    const page = unlessNotModified(reply, listEtag(body), ifNoneMatch, body);
+    if (page !== undefined) void reply.type(JSON_TYPE);
+    return page;
   }
 
   @Get('stats')
@@ -254,13 +258,7 @@ export class TasksController {
   }
 
   @Get(':id/logs')
-  @ApiOperation({ summary: 'Page through a task’s log entries, newest first' })
-  @ApiOkResponse({
-    description: 'One page; nextCursor continues it (null on the last page)',
-    standardSchema: logPageSchema,
-    example: { items: [LOG_EXAMPLE], nextCursor: null },
-  })
-  @ApiProblems(400, 404)
+  @ApiTaskPage('Page through a task’s log entries, newest first', logPageSchema, { items: [LOG_EXAMPLE], nextCursor: null })
   listLogs(
     @CurrentUser() user: AuthUser,
     @Param({ schema: idParamSchema }) { id }: IdParam,

@@ -62,17 +62,16 @@ export class TasksService {
   async create(user: AuthUser, input: CreateTaskInput, budget: RequestBudget): Promise<Task> {
     const max = this.config.tasks.maxPerUser;
     const data = { title: input.title, description: input.description ?? null, priority: input.priority ?? 'MEDIUM' } as const;
-    const row = await this.repository.write(budget, async (writes) => {
+    const written = await this.repository.write(budget, async (writes) => {
       const created = await writes.insertBelowQuota(user.id, data, new Date(), max);
-      if (created) await writes.recordChange(user.id, taskChange('task:created', created));
-      return created;
+      return created && { row: created, ...(await writes.recordChange(user.id, taskChange('task:created', created))) };
     });
-    if (!row) {
+    if (!written) {
       this.audit.write('tasks.quota_exceeded', { userId: user.id, max }, budget.origin);
       this.metrics.rateLimitRejected('tasks_quota');
       throw new TaskQuotaExceededError(max);
     }
-    return this.published(user, 'task.created', row, budget);
+    return this.published(user, 'task.created', written, budget);
   }
 
   /**
@@ -177,6 +176,7 @@ export class TasksService {
     const now = new Date();
     const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
     const keep = this.config.tasks.logLimit;
+<<<<<<< HEAD
     const row = await this.repository.write(budget, async (writes) => {
       // Locked first so the change records the values the append replaces.
       const before = await writes.lockOwned(user.id, id);
@@ -184,20 +184,25 @@ export class TasksService {
       const appended = await writes.appendLog(user.id, id, entry, keep, now);
       if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS, before));
       return appended;
+=======
+    const written = await this.repository.write(budget, async (writes) => {
+      const appended = await writes.appendLog(user.id, id, entry, keep, now);
+      return appended && { row: appended, ...(await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS))) };
+>>>>>>> rback
     });
-    if (!row) throw new TaskNotFoundError();
-    return { entry, task: this.published(user, 'task.updated', row, budget, LOG_APPEND_FIELDS) };
+    if (!written) throw new TaskNotFoundError();
+    return { entry, task: this.published(user, 'task.updated', written, budget, LOG_APPEND_FIELDS) };
   }
 
   async remove(user: AuthUser, id: string, ifMatch: IfMatch, budget: RequestBudget): Promise<void> {
-    const row = await this.repository.write(budget, async (writes) => {
+    const written = await this.repository.write(budget, async (writes) => {
       if (ifMatch.kind === 'versions') await this.lockedAt(writes, user, id, ifMatch);
       const deleted = await writes.softDelete(user.id, id, undefined, new Date());
-      if (deleted) await writes.recordChange(user.id, taskChange('task:deleted', deleted));
-      return deleted;
+      return deleted && { row: deleted, ...(await writes.recordChange(user.id, taskChange('task:deleted', deleted))) };
     });
-    if (!row) throw new TaskNotFoundError();
-    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, committedAt: epochMs() });
+    if (!written) throw new TaskNotFoundError();
+    const { row, seq } = written;
+    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, seq, committedAt: epochMs() });
     this.audit.write('task.deleted', { userId: user.id, taskId: row.id }, budget.origin);
   }
 
@@ -213,11 +218,12 @@ export class TasksService {
     budget: RequestBudget,
     editFor: (current: TaskRow) => TaskEdit,
   ): Promise<Task> {
-    const { row, changed } = await this.repository.write(budget, async (writes) => {
+    // `seq` of the recorded change; null when nothing changed (no change, no event).
+    const written = await this.repository.write(budget, async (writes): Promise<{ row: TaskRow; changed: string[]; seq: number | null }> => {
       const current = await this.lockedAt(writes, user, id, ifMatch);
       const now = new Date();
       const { changes, entersRunning } = planEdit(current, editFor(current), now);
-      if (Object.keys(changes).length === 0) return { row: current, changed: [] as string[] };
+      if (Object.keys(changes).length === 0) return { row: current, changed: [], seq: null };
       if (entersRunning) {
         const cap = this.config.tasks.maxConcurrent;
         if ((await writes.countRunningExclusively(user.id)) >= cap) throw new RunningCapReachedError(cap);
@@ -225,10 +231,16 @@ export class TasksService {
       const updated = await writes.update(user.id, id, changes, now);
       const changed = Object.keys(changes);
       // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
+<<<<<<< HEAD
       await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
       return { row: updated, changed };
+=======
+      const { seq } = await writes.recordChange(user.id, taskChange('task:updated', updated, changed));
+      return { row: updated, changed, seq };
+>>>>>>> rback
     });
-    return changed.length > 0 ? this.published(user, 'task.updated', row, budget, changed) : toTask(row);
+    const { row, changed, seq } = written;
+    return seq === null ? toTask(row) : this.published(user, 'task.updated', { row, seq }, budget, changed);
   }
 
   /** The user's live task, locked for this transaction, if If-Match accepts its version. */
@@ -249,7 +261,7 @@ export class TasksService {
   private published(
     user: AuthUser,
     event: 'task.created' | 'task.updated',
-    row: TaskRow,
+    { row, seq }: { row: TaskRow; seq: number },
     budget: RequestBudget,
     changed: readonly string[] = [],
   ): Task {
@@ -257,7 +269,7 @@ export class TasksService {
     const task = toTask(row);
     if (event === 'task.created') this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
     else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed }, budget.origin);
-    this.events.emit(event, { userId: user.id, task, committedAt });
+    this.events.emit(event, { userId: user.id, task, seq, committedAt });
     return task;
   }
 }

@@ -126,8 +126,8 @@ describe('Idempotency-Key: replay', () => {
     expect(res.status).toBe(200);
   });
 
-  it('stores the answer in the same transaction as the write it answers', async () => {
-    // Triggers note the transaction of each task insert and each key update.
+  it('stores the answer of each single-task write once, in the transaction of the write it answers', async () => {
+    // Triggers note the transaction of each task write and each key update.
     for (const statement of [
       'CREATE TABLE tx_probe (tbl text, txid bigint, state text)',
       `CREATE FUNCTION probe_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -135,19 +135,30 @@ describe('Idempotency-Key: replay', () => {
       `CREATE FUNCTION probe_task() RETURNS trigger LANGUAGE plpgsql AS $$
          BEGIN INSERT INTO tx_probe VALUES ('task', txid_current(), NULL); RETURN NEW; END $$`,
       'CREATE TRIGGER probe_key AFTER UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION probe_key()',
-      'CREATE TRIGGER probe_task AFTER INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION probe_task()',
+      'CREATE TRIGGER probe_task AFTER INSERT OR UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION probe_task()',
     ]) {
       await t.prisma.$executeRawUnsafe(statement);
     }
     try {
-      const res = await api(t, user, 'POST', '/api/tasks', { body: { title: 'atomic' }, headers: { 'idempotency-key': randomUUID() } });
-      expect(res.status).toBe(201);
-      const rows = await t.prisma.$queryRawUnsafe<{ tbl: string; txid: string; state: string | null }[]>(
-        'SELECT tbl, txid::text AS txid, state FROM tx_probe',
-      );
-      const insert = rows.find((row) => row.tbl === 'task');
-      expect(insert).toBeDefined();
-      expect(rows).toContainEqual({ tbl: 'key', txid: insert?.txid, state: 'done' });
+      const task = await newTask(t, user);
+      for (const [method, path, body, status] of [
+        ['POST', '/api/tasks', { title: 'atomic' }, 201],
+        ['PATCH', `/api/tasks/${task.id}`, { title: 'patched' }, 200],
+        ['PUT', `/api/tasks/${task.id}`, { title: 'replaced', description: null, priority: 'LOW', status: 'PENDING' }, 200],
+        ['PATCH', `/api/tasks/${task.id}/complete`, undefined, 200],
+        ['POST', `/api/tasks/${task.id}/logs`, { message: 'm' }, 201],
+        ['DELETE', `/api/tasks/${task.id}`, undefined, 204],
+      ] as const) {
+        await t.prisma.$executeRawUnsafe('DELETE FROM tx_probe');
+        const res = await api(t, user, method, path, { body, headers: { 'idempotency-key': randomUUID() } });
+        expect(res.status, `${method} ${path}`).toBe(status);
+        const rows = await t.prisma.$queryRawUnsafe<{ tbl: string; txid: string; state: string | null }[]>(
+          'SELECT tbl, txid::text AS txid, state FROM tx_probe',
+        );
+        const write = rows.find((row) => row.tbl === 'task');
+        expect(write, `${method} ${path}`).toBeDefined();
+        expect(rows.filter((row) => row.tbl === 'key'), `${method} ${path}`).toEqual([{ tbl: 'key', txid: write?.txid, state: 'done' }]);
+      }
     } finally {
       for (const statement of ['DROP TRIGGER probe_key ON idempotency_keys', 'DROP TRIGGER probe_task ON tasks', 'DROP TABLE tx_probe']) {
         await t.prisma.$executeRawUnsafe(statement);

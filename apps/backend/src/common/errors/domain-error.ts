@@ -1,49 +1,60 @@
-import { type ProblemFieldError, type ProblemKind, type ProblemType, problemKindOf, problemType } from '@tasks/schemas';
+import {
+  PROBLEM_KINDS,
+  type ProblemFieldError,
+  type ProblemKind,
+  type ProblemType,
+  problemType,
+} from '@tasks/schemas';
 
 /**
  * Base of every expected failure. Features subclass it with their own errors (TaskNotFoundError,
- * InvalidCredentialsError, …); ProblemFilter turns it into an RFC 9457 response.
+ * InvalidCredentialsError, …), each naming its problem kind; status, title and type come from the
+ * kind (packages/schemas problem-kinds.ts), so they cannot disagree with GET /api/problems/<kind>.
+ * ProblemFilter turns it into an RFC 9457 response.
  */
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
-  abstract readonly title: string;
-  /** Problem type URI, `problemType(kind)` for one of the listed kinds (packages/schemas problem-kinds.ts). */
-  readonly type: ProblemType = 'about:blank';
+  readonly status: number;
+  readonly title: string;
+  /** Problem type URI: `/api/problems/<kind>`. */
+  readonly type: ProblemType;
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   readonly headers: Readonly<Record<string, string>> = {};
   readonly errors?: readonly ProblemFieldError[];
 
-  /** The problem kind `type` names; undefined only for `about:blank`. */
-  get kind(): ProblemKind | undefined {
-    return problemKindOf(this.type);
+  protected constructor(
+    readonly kind: ProblemKind,
+    detail: string,
+  ) {
+    super(detail);
+    ({ status: this.status, title: this.title } = PROBLEM_KINDS[kind]);
+    this.type = problemType(kind);
   }
 }
 
 /** A request that did not match its schema; `errors` names each bad field. */
 export class RequestValidationError extends DomainError {
-  readonly status = 400;
-  readonly title = 'Bad Request';
-  override readonly type = problemType('validation-error');
   override readonly errors: readonly ProblemFieldError[];
 
   constructor(errors: readonly ProblemFieldError[], detail = 'The request is invalid; see errors for each field.') {
-    super(detail);
+    super('validation-error', detail);
     this.errors = errors;
   }
 }
 
 /** The service cannot answer right now (database down, request took too long). */
 export class ServiceUnavailableError extends DomainError {
-  readonly status = 503;
-  readonly title = 'Service Unavailable';
-  override readonly type = problemType('unavailable');
   override readonly headers = { 'retry-after': '1' };
+
+  constructor(detail: string) {
+    super('unavailable', detail);
+  }
 }
 
 /** The request took longer than TASKS_API_TIMEOUT; its work was cancelled or rolled back. */
 export class RequestTimeoutError extends DomainError {
-  readonly status = 503;
-  readonly title = 'Service Unavailable';
-  override readonly type = problemType('timeout');
   override readonly headers = { 'retry-after': '1' };
+
+  constructor(detail: string) {
+    super('timeout', detail);
+  }
 }

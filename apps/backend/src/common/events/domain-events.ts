@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { type Context, context } from '@opentelemetry/api';
 import type { Task } from '@tasks/schemas';
 
-/** A change to one of the user's tasks; `committedAt` is epoch ms (fractional) of its commit. */
+/**
+ * A committed change to one of the user's tasks: `seq` is its change's position in the user's feed,
+ * `committedAt` epoch ms (fractional) of its commit.
+ */
 export interface TaskChanged<T> {
   userId: string;
   task: T;
+  seq: number;
   committedAt: number;
 }
 
@@ -23,6 +28,12 @@ export interface DomainEvents {
 export type DomainEventName = keyof DomainEvents;
 
 /**
+ * What a handler receives: the payload and the trace context of the code that emitted it, so work
+ * the event causes later (a socket emit after the response) can join the emitter's trace.
+ */
+export type Emitted<E extends DomainEventName> = DomainEvents[E] & { readonly trace: Context };
+
+/**
  * Emits domain events, synchronously: listeners run before `emit` returns, so an event reaches its
  * sockets before the response that caused it leaves.
  */
@@ -31,11 +42,12 @@ export class DomainEventBus {
   constructor(private readonly emitter: EventEmitter2) {}
 
   emit<E extends DomainEventName>(event: E, payload: DomainEvents[E]): void {
-    this.emitter.emit(event, payload);
+    const emitted: Emitted<E> = { ...payload, trace: context.active() };
+    this.emitter.emit(event, emitted);
   }
 }
 
-type DomainEventHandler<E extends DomainEventName> = TypedPropertyDescriptor<(payload: DomainEvents[E]) => void>;
+type DomainEventHandler<E extends DomainEventName> = TypedPropertyDescriptor<(payload: Emitted<E>) => void>;
 
 /**
  * `@OnEvent` for one domain event, checked against its payload type. Handlers are synchronous on

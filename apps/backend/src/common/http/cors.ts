@@ -2,7 +2,6 @@ import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from '../filters/send-problem.js';
-import { problemType } from '@tasks/schemas';
 
 /** Every method the API serves, and every request header it reads (contract: Service routes). */
 export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -15,12 +14,8 @@ export const CORS_EXPOSED_HEADERS = [
 ] as const;
 
 export class InvalidPreflightError extends DomainError {
-  readonly status = 400;
-  readonly title = 'Bad Request';
-  override readonly type = problemType('invalid-preflight');
-
   constructor() {
-    super('An OPTIONS request is a CORS preflight here: send Origin and Access-Control-Request-Method.');
+    super('invalid-preflight', 'An OPTIONS request is a CORS preflight here: send Origin and Access-Control-Request-Method.');
   }
 }
 

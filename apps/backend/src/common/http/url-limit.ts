@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from '../filters/send-problem.js';
-import { problemType } from '@tasks/schemas';
 
 /**
  * Longest request target served: room for a 10 KB query the schemas refuse by name; past 16 KiB
@@ -10,12 +9,8 @@ import { problemType } from '@tasks/schemas';
 export const MAX_URL_LENGTH = 12 * 1024;
 
 export class UriTooLongError extends DomainError {
-  readonly status = 414;
-  readonly title = 'URI Too Long';
-  override readonly type = problemType('uri-too-long');
-
   constructor() {
-    super(`The request URL is longer than ${MAX_URL_LENGTH} characters.`);
+    super('uri-too-long', `The request URL is longer than ${MAX_URL_LENGTH} characters.`);
   }
 }
 
