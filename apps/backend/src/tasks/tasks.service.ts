@@ -176,19 +176,14 @@ export class TasksService {
     const now = new Date();
     const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
     const keep = this.config.tasks.logLimit;
-<<<<<<< HEAD
-    const row = await this.repository.write(budget, async (writes) => {
+    const written = await this.repository.write(budget, async (writes) => {
       // Locked first so the change records the values the append replaces.
       const before = await writes.lockOwned(user.id, id);
       if (!before) return null;
       const appended = await writes.appendLog(user.id, id, entry, keep, now);
-      if (appended) await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS, before));
-      return appended;
-=======
-    const written = await this.repository.write(budget, async (writes) => {
-      const appended = await writes.appendLog(user.id, id, entry, keep, now);
-      return appended && { row: appended, ...(await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS))) };
->>>>>>> rback
+      return (
+        appended && { row: appended, ...(await writes.recordChange(user.id, taskChange('task:updated', appended, LOG_APPEND_FIELDS, before))) }
+      );
     });
     if (!written) throw new TaskNotFoundError();
     return { entry, task: this.published(user, 'task.updated', written, budget, LOG_APPEND_FIELDS) };
@@ -231,13 +226,8 @@ export class TasksService {
       const updated = await writes.update(user.id, id, changes, now);
       const changed = Object.keys(changes);
       // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
-<<<<<<< HEAD
-      await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
-      return { row: updated, changed };
-=======
-      const { seq } = await writes.recordChange(user.id, taskChange('task:updated', updated, changed));
+      const { seq } = await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
       return { row: updated, changed, seq };
->>>>>>> rback
     });
     const { row, changed, seq } = written;
     return seq === null ? toTask(row) : this.published(user, 'task.updated', { row, seq }, budget, changed);
