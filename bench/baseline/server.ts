@@ -93,8 +93,9 @@ const [changeKey, listKey] = [keyOf('task-change-cursor'), keyOf('task-list-curs
 const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest().subarray(0, 12).toString('base64url');
 const changeCursor = (userId: string, seq: string) => `${seq}.${mac(changeKey, `${userId.toLowerCase()}:${seq}`)}`;
 // task-list-cursor.ts for the one walk the baseline serves: newest first, no filters.
-const listCursor = (userId: string, last: { id: string; createdAt: string }) => {
-  const body = Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url');
+// The walk is pinned to the page's change-feed position (the cursor's third element).
+const listCursor = (userId: string, last: { id: string; createdAt: string }, snapshot: number) => {
+  const body = Buffer.from(JSON.stringify([last.createdAt, last.id, snapshot])).toString('base64url');
   return `${body}.${mac(listKey, `${JSON.stringify([userId.toLowerCase(), '-createdAt', null, null, null])}:${body}`)}`;
 };
 
@@ -227,7 +228,7 @@ app.get('/api/tasks', async (request) => {
   // The same 1 MiB page cap as TasksService.list (response-size.ts): bound each task's JSON, stop early.
   const fit = countWithin(page);
   const last = page[fit - 1];
-  const nextCursor = last && items.length > fit ? listCursor(userId, last) : null;
+  const nextCursor = last && items.length > fit ? listCursor(userId, last, Number(rows[0]?.change_seq ?? 0)) : null;
   const total = rows[0]?.total ?? 0;
   const changesCursor = changeCursor(userId, rows[0]?.change_seq ?? '0');
   return { items: page.slice(0, fit), total, limit: fit < page.length ? fit : limit, offset, nextCursor, changesCursor };
