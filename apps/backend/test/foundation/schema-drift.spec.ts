@@ -2,13 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/database/migrator.js';
 import { closeScratchDatabases, createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import {
-  describeDatabase,
-  describeSchema,
-  parseSchema,
-  SCHEMA_FILE,
-  type SchemaDescription,
-} from './support/schema-description.js';
+import { describeDatabase } from './support/database-description.js';
+import { describeSchema, parseSchema, SCHEMA_FILE, type SchemaDescription } from './support/schema-description.js';
 
 describe('schema drift', () => {
   let db: ScratchDatabase;
