@@ -11,8 +11,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const database = await createDatabase(process.env.DATABASE_URL || undefined);
   try {
     const server = await startServer(
-      // Every test signs up its own users from 127.0.0.1; the limits themselves are tested in the backend.
-      serverEnv(dataDir.dir, database, { AUTH_RATE_LIMIT_REGISTER: '100000', AUTH_RATE_LIMIT_LOGIN: '100000' }),
+      serverEnv(dataDir.dir, database),
       path.resolve(import.meta.dirname, '../test-results/backend.log'),
     );
     process.env.E2E_BASE_URL = server.url;

@@ -46,7 +46,9 @@ export function makeDataDir(): { dir: string; remove(): void } {
 
 /**
  * The environment of an E2E backend: a fresh secret, its data dir and database, Redis only when the
- * run names one (the server gets exactly this environment), and what the caller adds.
+ * run names one (the server gets exactly this environment), and what the caller adds. Every test
+ * signs up its own users from 127.0.0.1, and servers of one run share Redis's counters: the auth
+ * limits themselves are tested in the backend.
  */
 export function serverEnv(dataDir: string, database: Database, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -55,6 +57,8 @@ export function serverEnv(dataDir: string, database: Database, extra: Record<str
     DATABASE_URL: database.url ?? '',
     JWT_SECRET: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'info',
+    AUTH_RATE_LIMIT_REGISTER: '100000',
+    AUTH_RATE_LIMIT_LOGIN: '100000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...extra,
   };
