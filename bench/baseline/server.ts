@@ -2,10 +2,11 @@
 // same SQL as apps/backend (tasks.repository.ts, auth.repository.ts), the same JSON shape and the same
 // token checks (jsonwebtoken, HS256 pinned, issuer, audience, expiry; user exists and jti not revoked).
 // No framework layers beyond Fastify: no DI, guards, pipes, Zod, helmet or CORS.
-import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
+import { countWithin, cursorsFor, type TaskJson, type TaskRow, toTask } from './task-json.js';
 
 const env = process.env;
 // A KeyObject, made once: given a string, jsonwebtoken first tries to parse it as a PEM public key on
@@ -29,81 +30,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const PRIORITIES = new Set(['LOW', 'MEDIUM', 'HIGH', 'URGENT']);
 
-interface TaskRow {
-  id: string;
-  title: string;
-  description: string | null;
-  status: string;
-  priority: string;
-  started_at: Date | null;
-  completed_at: Date | null;
-  failed_at: Date | null;
-  error_message: string | null;
-  log_count: number;
-  last_log: LogEntry | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface LogEntry {
-  id: string;
-  at: string;
-  level: string;
-  message: string;
-}
-
-const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-// jsonb reorders keys: rebuilt in the contract's order, as apps/backend's task.mapper does.
-const lastLog = (e: LogEntry | null) => (e === null ? null : { id: e.id, at: e.at, level: e.level, message: e.message });
-const toTask = (r: TaskRow) => ({
-  id: r.id,
-  title: r.title,
-  description: r.description,
-  status: r.status,
-  priority: r.priority,
-  startedAt: iso(r.started_at),
-  completedAt: iso(r.completed_at),
-  failedAt: iso(r.failed_at),
-  errorMessage: r.error_message,
-  logCount: r.log_count,
-  lastLog: lastLog(r.last_log),
-  version: r.version,
-  createdAt: r.created_at.toISOString(),
-  updatedAt: r.updated_at.toISOString(),
-});
-
-const PAGE_ITEMS_BYTES_MAX = 1024 * 1024 - 48 * 1024;
-const textBound = (value: string | null) => (value === null ? 4 : 6 * value.length + 2);
-const taskBound = (t: ReturnType<typeof toTask>) =>
-  512 + textBound(t.title) + textBound(t.description) + textBound(t.errorMessage) + (t.lastLog ? 128 + textBound(t.lastLog.message) : 4);
-function countWithin(items: ReturnType<typeof toTask>[]): number {
-  let used = 0;
-  for (let i = 0; i < items.length; i++) {
-    used += taskBound(items[i]!);
-    if (used > PAGE_ITEMS_BYTES_MAX && i > 0) return i;
-  }
-  return items.length;
-}
 const MAX_TASKS_PER_USER = Number(env.TASKS_MAX_PER_USER ?? 100_000);
-
-// The app's cursors (log-cursor.ts): `<position>.<mac>`, a truncated HMAC under a key per purpose.
-const keyOf = (purpose: string) => createHmac('sha256', env.JWT_SECRET ?? '').update(purpose).digest();
-const [changeKey, listKey] = [keyOf('task-change-cursor'), keyOf('task-list-cursor')];
-const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest().subarray(0, 12).toString('base64url');
-const changeCursor = (userId: string, seq: string) => `${seq}.${mac(changeKey, `${userId.toLowerCase()}:${seq}`)}`;
-// task-list-cursor.ts for the one walk the baseline serves: newest first, no filters.
-// The walk is pinned to the page's change-feed position (the cursor's third element).
-const listCursor = (userId: string, last: { id: string; createdAt: string }, snapshot: number) => {
-  const body = Buffer.from(JSON.stringify([last.createdAt, last.id, snapshot])).toString('base64url');
-  return `${body}.${mac(listKey, `${JSON.stringify([userId.toLowerCase(), '-createdAt', null, null, null])}:${body}`)}`;
-};
+const { changeCursor, listCursor } = cursorsFor(env.JWT_SECRET ?? '');
 
 /**
  * The change the app records as each write's last statement (changes/change-log.sql.ts): the user's
  * row lock and next seq, and the change row, in one statement.
  */
-async function recordChange(client: pg.PoolClient, userId: string, type: string, task: ReturnType<typeof toTask>, changed: string[]): Promise<void> {
+async function recordChange(client: pg.PoolClient, userId: string, type: string, task: TaskJson, changed: string[]): Promise<void> {
   await client.query(
     `WITH u AS (UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING id, change_seq)
      INSERT INTO task_changes (user_id, seq, task_id, type, at, version, changed, task)
