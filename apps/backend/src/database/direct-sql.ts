@@ -74,7 +74,8 @@ interface EmbeddedLike {
   transaction<T>(work: (tx: { query(text: string, params?: unknown[]): Promise<QueryResult> }) => Promise<T>): Promise<T>;
 }
 
-function executor(run: (text: string, params: unknown[]) => Promise<QueryResult>, deadline?: CommitDeadline): SqlExecutor {
+/** Statements (Kysely or Prisma.sql) run by `run`, e.g. one pg connection's `query`; the one place that unpacks them. */
+export function executor(run: (text: string, params: unknown[]) => Promise<QueryResult>, deadline?: CommitDeadline): SqlExecutor {
   return {
     query: async <T>(statement: Statement<T>) => {
       // Nothing starts once the deadline has answered: its statement could only be rolled back.

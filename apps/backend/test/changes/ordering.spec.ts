@@ -5,7 +5,7 @@ import type { Change, Task } from '@tasks/schemas';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeWrites } from '../../src/changes/change-log.sql.js';
-import type { SqlExecutor, Statement } from '../../src/database/direct-sql.js';
+import { executor, type SqlExecutor } from '../../src/database/direct-sql.js';
 import { createPostgresDatabase, postgresServer } from '../support/databases.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -28,15 +28,7 @@ function expectConsistent(collected: Change[], stored: { seq: number; taskId: st
 }
 
 /** Runs statements on one pg connection, as the app's transactions do. */
-function onClient(client: pg.Client): SqlExecutor {
-  return {
-    query: async <T>(statement: Statement<T>) => {
-      const text = 'parameters' in statement ? statement.sql : statement.text;
-      const values = 'parameters' in statement ? [...statement.parameters] : statement.values;
-      return (await client.query(text, values)).rows as T[];
-    },
-  };
-}
+const onClient = (client: pg.Client): SqlExecutor => executor((text, params) => client.query(text, params));
 
 describe('change feed order under concurrent writes (the suite’s database)', () => {
   let t: TestApp;

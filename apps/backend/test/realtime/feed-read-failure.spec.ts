@@ -5,7 +5,7 @@ import type { Task } from '@tasks/schemas';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeWrites } from '../../src/changes/change-log.sql.js';
-import type { SqlExecutor, Statement } from '../../src/database/direct-sql.js';
+import { executor, type SqlExecutor } from '../../src/database/direct-sql.js';
 import { createPostgresDatabase, postgresServer } from '../support/databases.js';
 import { newTask, newUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -16,15 +16,7 @@ import { connected, EventLog } from './socket-client.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs statements on one pg connection, as the app's transactions do. */
-function onClient(client: pg.Client): SqlExecutor {
-  return {
-    query: async <T>(statement: Statement<T>) => {
-      const text = 'parameters' in statement ? statement.sql : statement.text;
-      const values = 'parameters' in statement ? [...statement.parameters] : statement.values;
-      return (await client.query(text, values)).rows as T[];
-    },
-  };
-}
+const onClient = (client: pg.Client): SqlExecutor => executor((text, params) => client.query(text, params));
 
 // Killing one connection of the app needs a server: the embedded database has a single one, with
 // no equivalent failure. Without DATABASE_URL, postgresServer() starts a private server.
