@@ -24,14 +24,7 @@ export interface RecordedChange {
 }
 
 /**
- * PostgreSQL channel told `<userId>:<seq>` by every change, delivered only when its write commits:
- * instances LISTEN on it to wake their live delivery (realtime/).
- */
-export const CHANGES_CHANNEL = 'task_changes';
-
-/**
- * Takes the user's row lock and next seq and inserts the change, in ONE statement, which also queues
- * the commit-time notification. `at` is read
+ * Takes the user's row lock and next seq and inserts the change, in ONE statement. `at` is read
  * under that lock too, so within a user it never decreases with seq (retention prunes a prefix).
  */
 const insertChange = prepare(
@@ -61,11 +54,7 @@ const insertChange = prepare(
             sql<unknown>`${previous}::jsonb`.as('previous'),
           ]),
       )
-      .returning([
-        sql<string>`seq::text`.as('seq'),
-        'at',
-        sql<unknown>`pg_notify(${CHANGES_CHANNEL}, user_id::text || ':' || seq::text)`.as('notified'),
-      ]),
+      .returning([sql<string>`seq::text`.as('seq'), 'at']),
 );
 
 /**

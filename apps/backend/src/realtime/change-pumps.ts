@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { TASKS_RESYNC } from '@tasks/schemas';
+import { type Change, TASKS_RESYNC, type Task } from '@tasks/schemas';
 import type { BroadcastOperator } from 'socket.io';
 import { toChange } from '../changes/change.mapper.js';
 import type { ChangeRow } from '../changes/changes.repository.js';
@@ -17,26 +17,44 @@ const SWEEP_MS = 5_000;
 /** Longest wait for a socket's transport to take the previous page before the next is read. */
 const DRAIN_WAIT_MS = 5_000;
 
+/** A change this instance committed, as its event carries it: emitted without reading the log. */
+export interface CommittedChange {
+  seq: number;
+  type: Change['type'];
+  at: Date;
+  payload: Task | { id: string };
+}
+
+/** A change as a socket gets it. */
+interface Emission extends CommittedChange {
+  cursor: string;
+}
+
 interface UserPump {
   readonly sockets: Set<TaskSocket>;
   running: boolean;
   /** A wake-up came during a run: run again once it ends. */
   again: boolean;
+  /** The highest seq a wake-up or read named: the log is read only for sockets behind it. */
+  head: number;
+  /** A wake-up named no seq (a socket came, notifications were missed): read the log to know. */
+  unsure: boolean;
   /**
-   * Trace contexts of this instance's writes whose change some socket still lacks, by seq, so each
-   * emit joins its writer's trace. An entry goes when its change is read (emitted or not) or every
-   * socket is past it, and all go with the pump: at most the user's changes not yet delivered here.
+   * This instance's commits that some socket still lacks, by seq, so that each is emitted from
+   * memory once its predecessor is (a gap is read from the log) and joins its writer's trace. An
+   * entry goes when its change is delivered or every socket is past it; at most PUMP_PAGE are kept.
    */
-  readonly traces: Map<number, Context>;
+  readonly committed: Map<number, { change: CommittedChange; trace: Context }>;
 }
 
 type UntypedEmitter = Pick<BroadcastOperator<Record<string, (...args: unknown[]) => void>, unknown>, 'emit'>;
 
 /**
  * Live delivery from the change log. Each socket holds the seq of the last change it was sent
- * (`data.lastSeq`); per user and instance, one pump at a time reads the changes after the lowest of
+ * (`data.lastSeq`); per user and instance, one pump at a time takes the changes after the lowest of
  * them and emits each to the sockets that lack it, in seq (= commit) order, page after page until
- * caught up. A wake-up during a run makes it run again, so nothing is missed, sent twice or reordered.
+ * caught up. The next change comes from memory when this instance committed it, else from the log.
+ * A wake-up during a run makes it run again, so nothing is missed, sent twice or reordered.
  * Wake-ups: this instance's commits (domain events), PostgreSQL notifications of every instance's
  * commits, and a periodic sweep in case one was lost.
  */
@@ -67,7 +85,7 @@ export class ChangePumps implements OnApplicationShutdown {
     const { userId } = socket.data;
     let pump = this.pumps.get(userId);
     if (!pump) {
-      pump = { sockets: new Set(), running: false, again: false, traces: new Map() };
+      pump = { sockets: new Set(), running: false, again: false, head: 0, unsure: true, committed: new Map() };
       this.pumps.set(userId, pump);
     }
     pump.sockets.add(socket);
@@ -81,19 +99,25 @@ export class ChangePumps implements OnApplicationShutdown {
     if (pump.sockets.size === 0 && !pump.running) this.pumps.delete(socket.data.userId);
   }
 
-  /** A write of this instance committed change `seq`: pump now, and emit it inside the writer's trace. */
-  committed(userId: string, seq: number, trace: Context): void {
+  /** A write of this instance committed `change`: pump now, and emit it inside the writer's trace. */
+  committed(userId: string, change: CommittedChange, trace: Context): void {
     const pump = this.pumps.get(userId);
     if (!pump) return;
-    if ([...pump.sockets].some((socket) => socket.data.lastSeq < seq)) pump.traces.set(seq, trace);
-    this.wake(userId, seq);
+    if (pump.committed.size < PUMP_PAGE && [...pump.sockets].some((socket) => socket.data.lastSeq < change.seq)) {
+      pump.committed.set(change.seq, { change, trace });
+    }
+    this.wake(userId, change.seq);
   }
 
   /** The user has a new change (`seq` when known): pump unless every local socket has it already. */
   wake(userId: string, seq?: number): void {
     const pump = this.pumps.get(userId);
     if (!pump) return;
-    if (seq !== undefined && [...pump.sockets].every((socket) => socket.data.lastSeq >= seq)) return;
+    if (seq === undefined) pump.unsure = true;
+    else {
+      pump.head = Math.max(pump.head, seq);
+      if ([...pump.sockets].every((socket) => socket.data.lastSeq >= seq)) return;
+    }
     if (pump.running) {
       pump.again = true;
       return;
@@ -145,7 +169,16 @@ export class ChangePumps implements OnApplicationShutdown {
       const targets = [...pump.sockets].filter((socket) => socket.connected);
       if (targets.length === 0) return;
       const from = Math.min(...targets.map((socket) => socket.data.lastSeq));
-      for (const seq of pump.traces.keys()) if (seq <= from) pump.traces.delete(seq);
+      for (const seq of pump.committed.keys()) if (seq <= from) pump.committed.delete(seq);
+      const next = pump.committed.get(from + 1);
+      if (next && !pump.unsure) {
+        pump.committed.delete(next.change.seq);
+        const { change, trace } = next;
+        this.deliver({ ...change, cursor: this.changes.cursorOf(user, change.seq) }, targets, trace);
+        continue;
+      }
+      if (!pump.unsure && from >= pump.head) return;
+      pump.unsure = false;
       let page;
       try {
         page = await this.changes.changesAfter(user, from, PUMP_PAGE);
@@ -154,7 +187,13 @@ export class ChangePumps implements OnApplicationShutdown {
         await this.resync(userId, targets.filter((socket) => socket.data.lastSeq === from));
         continue;
       }
-      this.deliver(userId, pump, page.rows, targets);
+      for (const row of page.rows) {
+        pump.head = Math.max(pump.head, row.seq);
+        // One of this instance's commits joins its writer's trace; another's (or a replay) joins none.
+        const trace = pump.committed.get(row.seq)?.trace ?? ROOT_CONTEXT;
+        pump.committed.delete(row.seq);
+        this.deliver(emissionOf(row, this.changes.cursorOf(user, row.seq)), targets, trace);
+      }
       if (!page.hasMore) return;
       await Promise.all(targets.map(writable));
     }
@@ -170,26 +209,20 @@ export class ChangePumps implements OnApplicationShutdown {
     }
   }
 
-  private deliver(userId: string, pump: UserPump, rows: ChangeRow[], targets: TaskSocket[]): void {
-    for (const row of rows) {
-      // Another instance's change (or a replay) is no part of whatever trace started this run.
-      const trace = pump.traces.get(row.seq) ?? ROOT_CONTEXT;
-      pump.traces.delete(row.seq);
-      const to = targets.filter((socket) => socket.connected && socket.data.lastSeq < row.seq);
-      if (to.length === 0) continue;
-      const change = toChange(row, this.changes.cursorOf({ id: userId }, row.seq));
-      const payload = change.task ?? { id: change.taskId };
-      const meta = { cursor: change.cursor, at: change.at };
-      context.with(trace, () =>
-        traced(`socket.io emit ${change.type}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
-          // The cursor last as well: Socket.IO clients keep a trailing string as the offset they resume from.
-          this.local(to.map((socket) => socket.id)).emit(change.type, payload, meta, change.cursor),
-        ),
-      );
-      for (const socket of to) socket.data.lastSeq = row.seq;
-      // Commit-to-emit lag of live changes only; a replay's age says nothing about delivery.
-      if (to.some((socket) => row.seq > socket.data.liveFrom)) this.metrics.eventEmitted(change.type, row.at.getTime());
-    }
+  /** Emits the change to the targets that lack it. */
+  private deliver(change: Emission, targets: TaskSocket[], trace: Context): void {
+    const to = targets.filter((socket) => socket.connected && socket.data.lastSeq < change.seq);
+    if (to.length === 0) return;
+    const meta = { cursor: change.cursor, at: change.at.toISOString() };
+    context.with(trace, () =>
+      traced(`socket.io emit ${change.type}`, { 'messaging.system': 'socket.io', 'messaging.destination.name': '/tasks' }, () =>
+        // The cursor last as well: Socket.IO clients keep a trailing string as the offset they resume from.
+        this.local(to.map((socket) => socket.id)).emit(change.type, change.payload, meta, change.cursor),
+      ),
+    );
+    for (const socket of to) socket.data.lastSeq = change.seq;
+    // Commit-to-emit lag of live changes only; a replay's age says nothing about delivery.
+    if (to.some((socket) => change.seq > socket.data.liveFrom)) this.metrics.eventEmitted(change.type, change.at.getTime());
   }
 
   /** This instance's sockets only: nothing goes through the adapter's cluster channel. */
@@ -197,6 +230,12 @@ export class ChangePumps implements OnApplicationShutdown {
     if (!this.namespace) throw new Error('The change pumps are not attached to the namespace');
     return this.namespace.local.to(socketIds);
   }
+}
+
+/** A change read from the log, as its socket event carries it (the task in the contract's key order). */
+function emissionOf(row: ChangeRow, cursor: string): Emission {
+  const change = toChange(row, cursor);
+  return { seq: row.seq, type: change.type, at: row.at, payload: change.task ?? { id: change.taskId }, cursor };
 }
 
 /** Resolves once the socket's transport has taken what was queued (or it closed, or after a bound). */

@@ -6,6 +6,7 @@ import {
   SOCKET_TOO_MANY_CONNECTIONS,
   SOCKET_UNAUTHORIZED,
   SOCKET_UNAVAILABLE,
+  TaskEvent,
   TASKS_RESYNC,
 } from '@tasks/schemas';
 import { AccessTokenVerifier } from '../auth/access-token.verifier.js';
@@ -101,21 +102,20 @@ export class TasksGateway
     return this.namespace?.sockets.size ?? 0;
   }
 
-  // A commit of this instance wakes the owner's pump at once; the pump reads the change from the log
-  // and emits it inside the writer's trace.
+  // A commit of this instance goes to the owner's pump at once, to be emitted inside the writer's trace.
   @OnDomainEvent('task.created')
-  taskCreated({ userId, seq, trace }: Emitted<'task.created'>): void {
-    this.pumps.committed(userId, seq, trace);
+  taskCreated({ userId, seq, at, task, trace }: Emitted<'task.created'>): void {
+    this.pumps.committed(userId, { seq, at, type: TaskEvent.Created, payload: task }, trace);
   }
 
   @OnDomainEvent('task.updated')
-  taskUpdated({ userId, seq, trace }: Emitted<'task.updated'>): void {
-    this.pumps.committed(userId, seq, trace);
+  taskUpdated({ userId, seq, at, task, trace }: Emitted<'task.updated'>): void {
+    this.pumps.committed(userId, { seq, at, type: TaskEvent.Updated, payload: task }, trace);
   }
 
   @OnDomainEvent('task.deleted')
-  taskDeleted({ userId, seq, trace }: Emitted<'task.deleted'>): void {
-    this.pumps.committed(userId, seq, trace);
+  taskDeleted({ userId, seq, at, task, trace }: Emitted<'task.deleted'>): void {
+    this.pumps.committed(userId, { seq, at, type: TaskEvent.Deleted, payload: task }, trace);
   }
 
   @OnDomainEvent('auth.token-revoked')

@@ -19,6 +19,7 @@ import { DomainEventBus } from '../common/events/domain-events.js';
 import { ChangeCursorCodec } from '../changes/change-cursor.js';
 import { ChangeCursorExpiredError } from '../changes/changes.errors.js';
 import { LOG_APPEND_FIELDS, taskChange } from '../changes/task-change.js';
+import type { RecordedChange } from '../changes/change-log.sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { epochMs, Metrics } from '../metrics/metrics.js';
 import type { TaskRow } from './tasks.repository.js';
@@ -196,8 +197,8 @@ export class TasksService {
       return deleted && { row: deleted, ...(await writes.recordChange(user.id, taskChange('task:deleted', deleted))) };
     });
     if (!written) throw new TaskNotFoundError();
-    const { row, seq } = written;
-    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, seq, committedAt: epochMs() });
+    const { row, seq, at } = written;
+    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, seq, at, committedAt: epochMs() });
     this.audit.write('task.deleted', { userId: user.id, taskId: row.id }, budget.origin);
   }
 
@@ -213,12 +214,13 @@ export class TasksService {
     budget: RequestBudget,
     editFor: (current: TaskRow) => TaskEdit,
   ): Promise<Task> {
-    // `seq` of the recorded change; null when nothing changed (no change, no event).
-    const written = await this.repository.write(budget, async (writes): Promise<{ row: TaskRow; changed: string[]; seq: number | null }> => {
+    // The recorded change; null when nothing changed (no change, no event).
+    type Edited = { row: TaskRow; changed: string[]; recorded: RecordedChange | null };
+    const written = await this.repository.write(budget, async (writes): Promise<Edited> => {
       const current = await this.lockedAt(writes, user, id, ifMatch);
       const now = new Date();
       const { changes, entersRunning } = planEdit(current, editFor(current), now);
-      if (Object.keys(changes).length === 0) return { row: current, changed: [], seq: null };
+      if (Object.keys(changes).length === 0) return { row: current, changed: [], recorded: null };
       if (entersRunning) {
         const cap = this.config.tasks.maxConcurrent;
         if ((await writes.countRunningExclusively(user.id)) >= cap) throw new RunningCapReachedError(cap);
@@ -226,11 +228,11 @@ export class TasksService {
       const updated = await writes.update(user.id, id, changes, now);
       const changed = Object.keys(changes);
       // Last statement of the transaction: the feed's order is the commit order (ChangeWrites).
-      const { seq } = await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
-      return { row: updated, changed, seq };
+      const recorded = await writes.recordChange(user.id, taskChange('task:updated', updated, changed, current));
+      return { row: updated, changed, recorded };
     });
-    const { row, changed, seq } = written;
-    return seq === null ? toTask(row) : this.published(user, 'task.updated', { row, seq }, budget, changed);
+    const { row, changed, recorded } = written;
+    return recorded === null ? toTask(row) : this.published(user, 'task.updated', { row, ...recorded }, budget, changed);
   }
 
   /** The user's live task, locked for this transaction, if If-Match accepts its version. */
@@ -251,7 +253,7 @@ export class TasksService {
   private published(
     user: AuthUser,
     event: 'task.created' | 'task.updated',
-    { row, seq }: { row: TaskRow; seq: number },
+    { row, seq, at }: { row: TaskRow } & RecordedChange,
     budget: RequestBudget,
     changed: readonly string[] = [],
   ): Task {
@@ -259,7 +261,7 @@ export class TasksService {
     const task = toTask(row);
     if (event === 'task.created') this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
     else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed }, budget.origin);
-    this.events.emit(event, { userId: user.id, task, seq, committedAt });
+    this.events.emit(event, { userId: user.id, task, seq, at, committedAt });
     return task;
   }
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeWrites } from '../../src/changes/change-log.sql.js';
 import { executor, type SqlExecutor } from '../../src/database/direct-sql.js';
+import { CHANGES_CHANNEL } from '../../src/realtime/change-notifications.js';
 import { createPostgresDatabase, postgresServer } from '../support/databases.js';
 import { newTask, newUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -66,12 +67,13 @@ describe('live delivery when a pump’s feed read fails (PostgreSQL: its connect
     const lockerPid = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const writerPid = (await writer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
-    // A change commits while an exclusive lock on the change log is queued behind its transaction:
-    // the lock is granted at that commit, before its notification wakes the pump, so the pump's
-    // read waits for the lock; that read's connection is then terminated.
+    // A change commits, as another instance's would, while an exclusive lock on the change log is
+    // queued behind its transaction: the lock is granted at that commit, before the writer announces
+    // the change and so wakes the pump, whose read waits for the lock; that read's connection is
+    // then terminated.
     const version = task.version + 1;
     await writer.query('BEGIN');
-    await new ChangeWrites(onClient(writer)).record(user.id, {
+    const { seq } = await new ChangeWrites(onClient(writer)).record(user.id, {
       taskId: task.id, type: 'task:updated', version, changed: ['title'], task: { ...task, title: 'while locked', version },
     });
     await locker.query('BEGIN');
@@ -79,6 +81,7 @@ describe('live delivery when a pump’s feed read fails (PostgreSQL: its connect
     expect(await lockWaiter(writerPid)).toBe(lockerPid);
     await writer.query('COMMIT');
     await locked;
+    await writer.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, `${user.id}:${seq}`]);
     const read = await lockWaiter(lockerPid);
     await writer.query('SELECT pg_terminate_backend($1)', [read]);
     await locker.query('COMMIT');

@@ -1,8 +1,10 @@
 import type { LogEntry, Task } from '@tasks/schemas';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChangesService } from '../../src/changes/changes.service.js';
 import { call } from '../support/http-client.js';
 import { newTask, newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { asEvent, feedAfter, headCursor } from './feed.js';
 import { connected, EventLog, type TasksClient } from './socket-client.js';
 
 const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -118,5 +120,29 @@ describe.each([
     await Promise.all([first.until(1), second.until(1)]);
     expect(first.events).toEqual([{ event: 'task:created', payload: task }]);
     expect(second.events).toEqual(first.events);
+  });
+
+  it("should send this instance's changes without reading them back from the log, exactly as the feed has them", async () => {
+    const owner = await newUser(t);
+    const since = await headCursor(t.url, owner.token);
+    const log = new EventLog(await open(owner));
+    // The first event proves the socket's first read of the log (at connect) is over.
+    await newTask(t, owner);
+    await log.until(1);
+    const reads = vi.spyOn(t.app.get(ChangesService, { strict: false }), 'changesAfter');
+    try {
+      const task = await newTask(t, owner);
+      const auth = { token: owner.token };
+      await call(t.url, 'PATCH', `/api/tasks/${task.id}`, { ...auth, body: { status: 'RUNNING' } });
+      await call(t.url, 'POST', `/api/tasks/${task.id}/logs`, { ...auth, body: { message: 'step' } });
+      await call(t.url, 'DELETE', `/api/tasks/${task.id}`, auth);
+      await log.until(5);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+    const feed = await feedAfter(t.url, owner.token, since);
+    expect(feed).toHaveLength(5);
+    expect(log.events.map((event, i) => ({ ...event, meta: log.metas[i] }))).toEqual(feed.map(asEvent));
   });
 });

@@ -4,13 +4,14 @@ import { type Context, context } from '@opentelemetry/api';
 import type { Task } from '@tasks/schemas';
 
 /**
- * A committed change to one of the user's tasks: `seq` is its change's position in the user's feed,
- * `committedAt` epoch ms (fractional) of its commit.
+ * A committed change to one of the user's tasks: `seq` and `at` are its change's position and time
+ * in the user's feed, `committedAt` epoch ms (fractional) of its commit.
  */
 export interface TaskChanged<T> {
   userId: string;
   task: T;
   seq: number;
+  at: Date;
   committedAt: number;
 }
 

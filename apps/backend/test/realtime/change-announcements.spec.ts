@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Task } from '@tasks/schemas';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGES_CHANNEL } from '../../src/realtime/change-notifications.js';
+import { newUser } from '../support/factories.js';
+import { PrivatePostgres, sleep } from '../support/processes.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { api } from '../tasks/helpers.js';
+
+/**
+ * PostgreSQL holds one cluster-wide lock from a notifying transaction's commit until its commit is
+ * durable, so commits that NOTIFY run one at a time. A private server whose commits can be made to
+ * wait forever (for a synchronous standby that does not exist) holds that lock on purpose: a write
+ * must still commit and answer, and its change be announced to the other instances once the lock
+ * is free. Always a private server: the settings are server-wide.
+ */
+describe('change announcements to other instances (PostgreSQL notifications)', () => {
+  let server: PrivatePostgres;
+  let dataDir: string;
+  let t: TestApp;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    server = await PrivatePostgres.create();
+    await server.query(`ALTER SYSTEM SET synchronous_standby_names = 'nobody'`);
+    // Only sessions that ask for `on` wait for the standby; the app's commits are durable locally.
+    await server.query(`ALTER SYSTEM SET synchronous_commit = 'local'`);
+    await server.query('SELECT pg_reload_conf()');
+    databaseUrl = (await server.createDatabase()).url;
+    dataDir = mkdtempSync(path.join(tmpdir(), 'tasks-announce-'));
+    t = await startTestApp({ database: { databaseUrl, dataDir, drop: async () => undefined } });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    await server?.dispose();
+  }, 60_000);
+
+  it('should commit and answer a write while another session holds the notification lock, then announce its change', async () => {
+    const user = await newUser(t);
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await Promise.all([listener.connect(), holder.connect()]);
+    const announced: string[] = [];
+    listener.on('notification', (message) => {
+      if (message.channel === CHANGES_CHANNEL && message.payload) announced.push(...message.payload.split(','));
+    });
+    await listener.query(`LISTEN ${CHANGES_CHANNEL}`);
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    try {
+      await holder.query('SET synchronous_commit = on');
+      // A notifying transaction that writes (a notification alone makes no commit record to wait on).
+      await holder.query('BEGIN');
+      await holder.query('CREATE TEMP TABLE holder (x int)');
+      await holder.query(`SELECT pg_notify('elsewhere', 'held')`);
+      const held = holder.query('COMMIT').catch((error: unknown) => error);
+      for (;;) {
+        const { rows } = await listener.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'SyncRep'`, [holderPid]);
+        if (rows.length > 0) break;
+        await sleep(20);
+      }
+
+      const created = await Promise.race([
+        api<Task>(t, user, 'POST', '/api/tasks', { body: { title: 'while the lock is held' } }),
+        sleep(15_000).then(() => 'still waiting for the lock' as const),
+      ]);
+      expect(created).not.toBe('still waiting for the lock');
+      expect(created).toMatchObject({ status: 201, body: { title: 'while the lock is held' } });
+      const listed = await api<{ items: Task[] }>(t, user, 'GET', '/api/tasks');
+      expect(listed.body.items.map((task) => task.title)).toEqual(['while the lock is held']);
+
+      // The announcement waited for the lock too: it goes out once the holder's commit ends.
+      expect(announced).toEqual([]);
+      await listener.query('SELECT pg_cancel_backend($1)', [holderPid]);
+      await held;
+      const { rows } = await listener.query<{ seq: string }>('SELECT change_seq::text AS seq FROM users WHERE id = $1', [user.id]);
+      await expect.poll(() => announced, { timeout: 10_000 }).toContain(`${user.id}:${rows[0]!.seq}`);
+    } finally {
+      holder.on('error', () => undefined);
+      await listener.query('SELECT pg_terminate_backend($1)', [holderPid]);
+      await listener.end();
+      await Promise.race([holder.end(), sleep(1_000)]);
+    }
+  }, 90_000);
+});
