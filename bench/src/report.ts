@@ -158,7 +158,7 @@ export function renderResults(report: BenchReport): string {
     out.push(
       '### Observability cost: metrics on (METRICS_PORT), tracing on (OTLP/HTTP to a local sink) vs both off',
       '',
-      'Three instances of the same build on the same database, measured back to back on each workload; no scraper ran during the runs.',
+      'Three instances of the same build on the same database, measured on each workload in the order off, metrics, tracing and then the reverse, each pair averaged; no scraper ran during the runs.',
       '',
     );
     out.push(

@@ -44,3 +44,23 @@ export async function maxRate(server: RunningServer, workload: Workload, users: 
   log(`  ${server.name.padEnd(12)} ${workload.padEnd(6)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuMsPerRequest.toFixed(2)} ms/req  rss ${result.rss.peakMb.toFixed(0)} MB${result.failures ? `  FAILURES ${result.failures}` : ''}`);
   return result;
 }
+
+/** Two runs of one server as one: means of rates, latencies and CPU; totals summed; peaks kept. */
+export function combined(a: LoadResult, b: LoadResult): LoadResult {
+  const mean = (x: number, y: number): number => (x + y) / 2;
+  return {
+    rps: mean(a.rps, b.rps),
+    p50: mean(a.p50, b.p50),
+    p99: mean(a.p99, b.p99),
+    max: Math.max(a.max, b.max),
+    total: a.total + b.total,
+    failures: a.failures + b.failures,
+    cpuMsPerRequest: mean(a.cpuMsPerRequest, b.cpuMsPerRequest),
+    rss: {
+      startMb: a.rss.startMb,
+      endMb: b.rss.endMb,
+      peakMb: Math.max(a.rss.peakMb, b.rss.peakMb),
+      hwmMb: Math.max(a.rss.hwmMb, b.rss.hwmMb),
+    },
+  };
+}
