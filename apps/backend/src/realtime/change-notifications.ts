@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { type Emitted, OnDomainEvent } from '../common/events/domain-events.js';
@@ -10,6 +11,12 @@ const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 /** A notification's payload must stay under PostgreSQL's 8,000 bytes. */
 const PAYLOAD_MAX_BYTES = 7_900;
+/**
+ * Shortest time between two announcements of an instance: under load one carries every change of
+ * that time (each NOTIFY is a statement for the database), so at most 100 a second whatever the
+ * write rate; an idle instance announces at once.
+ */
+const ANNOUNCE_GAP_MS = 10;
 
 /**
  * Tells the other instances of this instance's commits and wakes the local pumps on theirs, over
@@ -32,6 +39,7 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
   /** Per user, the newest seq committed here and not yet announced. */
   private readonly unannounced = new Map<string, number>();
   private announcing = false;
+  private lastAnnouncedAt = -Infinity;
 
   constructor(
     private readonly config: AppConfig,
@@ -74,6 +82,10 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
     this.announcing = true;
     try {
       while (this.ready && this.client && this.unannounced.size > 0) {
+        const wait = this.lastAnnouncedAt + ANNOUNCE_GAP_MS - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (!this.ready || !this.client) return;
+        this.lastAnnouncedAt = performance.now();
         const payloads = packed([...this.unannounced].map(([userId, seq]) => `${userId}:${seq}`));
         this.unannounced.clear();
         await this.client.query(`SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`, [CHANGES_CHANNEL, payloads]);

@@ -85,4 +85,34 @@ describe('change announcements to other instances (PostgreSQL notifications)', (
       await Promise.race([holder.end(), sleep(1_000)]);
     }
   }, 90_000);
+
+  it('should announce the newest seq of every user, however many write at once', async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, () => newUser(t)));
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    await listener.connect();
+    const newest = new Map<string, number>();
+    listener.on('notification', (message) => {
+      if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
+      for (const item of message.payload.split(',')) {
+        const [userId, seq] = item.split(':');
+        newest.set(userId!, Math.max(newest.get(userId!) ?? 0, Number(seq)));
+      }
+    });
+    try {
+      await listener.query(`LISTEN ${CHANGES_CHANNEL}`);
+      const created = await Promise.all(
+        users.flatMap((user) => Array.from({ length: 5 }, (_, i) => api(t, user, 'POST', '/api/tasks', { body: { title: `task ${i}` } }))),
+      );
+      expect(created.every((res) => res.status === 201)).toBe(true);
+      const { rows } = await listener.query<{ id: string; seq: string }>(
+        'SELECT id, change_seq::text AS seq FROM users WHERE id = ANY($1::uuid[])',
+        [users.map((user) => user.id)],
+      );
+      const heads = new Map(rows.map((row) => [row.id, Number(row.seq)]));
+      expect([...heads.values()]).toEqual(Array.from({ length: 10 }, () => 5));
+      await expect.poll(() => new Map(users.map((user) => [user.id, newest.get(user.id)])), { timeout: 10_000 }).toEqual(heads);
+    } finally {
+      await listener.end();
+    }
+  }, 90_000);
 });
