@@ -117,9 +117,11 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
     client.on('notification', (message) => {
       // Its own announcements too come back: their pumps were woken at commit.
       if (message.channel !== CHANGES_CHANNEL || !message.payload || message.processId === ownPid) return;
+      // Anyone who can connect may NOTIFY on the channel: only well-formed items wake a pump.
       for (const announced of message.payload.split(',')) {
-        const [userId, seq] = announced.split(':');
-        if (userId) this.pumps.wake(userId, Number(seq));
+        const [userId, seq, ...rest] = announced.split(':');
+        const position = Number(seq);
+        if (userId && rest.length === 0 && Number.isSafeInteger(position) && position > 0) this.pumps.wake(userId, position);
       }
     });
     try {

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Task } from '@tasks/schemas';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChangesService } from '../../src/changes/changes.service.js';
 import { CHANGES_CHANNEL } from '../../src/realtime/change-notifications.js';
-import { newUser } from '../support/factories.js';
+import { newTask, newUser } from '../support/factories.js';
 import { PrivatePostgres, sleep } from '../support/processes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { api } from '../tasks/helpers.js';
+import { connected, EventLog } from './socket-client.js';
 
 /**
  * PostgreSQL holds one cluster-wide lock from a notifying transaction's commit until its commit is
@@ -57,11 +59,9 @@ describe('change announcements to other instances (PostgreSQL notifications)', (
       await holder.query('CREATE TEMP TABLE holder (x int)');
       await holder.query(`SELECT pg_notify('elsewhere', 'held')`);
       const held = holder.query('COMMIT').catch((error: unknown) => error);
-      for (;;) {
-        const { rows } = await listener.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'SyncRep'`, [holderPid]);
-        if (rows.length > 0) break;
-        await sleep(20);
-      }
+      const waitEvent = async () =>
+        (await listener.query<{ wait_event: string | null }>('SELECT wait_event FROM pg_stat_activity WHERE pid = $1', [holderPid])).rows[0]?.wait_event;
+      await expect.poll(waitEvent, { timeout: 10_000, interval: 20 }).toBe('SyncRep');
 
       const created = await Promise.race([
         api<Task>(t, user, 'POST', '/api/tasks', { body: { title: 'while the lock is held' } }),
@@ -115,4 +115,34 @@ describe('change announcements to other instances (PostgreSQL notifications)', (
       await listener.end();
     }
   }, 90_000);
+
+  it("should ignore a malformed announcement and keep sending this instance's changes without reading the log", async () => {
+    const user = await newUser(t);
+    const socket = await connected(t.url, user.token);
+    const log = new EventLog(socket);
+    const sender = new pg.Client({ connectionString: databaseUrl });
+    await sender.connect();
+    try {
+      await newTask(t, user);
+      await log.until(1);
+      // Whoever can connect can NOTIFY: a seq that is not a number must not unsettle the user's pump.
+      for (const payload of [`${user.id}:abc`, `${user.id}:`, `${user.id}:1:2`, `${user.id}:-3`, 'garbage']) {
+        await sender.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload]);
+      }
+      await sender.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, `${user.id}:1`]);
+      await sleep(200);
+      const reads = vi.spyOn(t.app.get(ChangesService, { strict: false }), 'changesAfter');
+      try {
+        const second = await newTask(t, user);
+        await log.until(2);
+        expect(log.events[1]).toEqual({ event: 'task:created', payload: second });
+        expect(reads).not.toHaveBeenCalled();
+      } finally {
+        reads.mockRestore();
+      }
+    } finally {
+      socket.disconnect();
+      await sender.end();
+    }
+  }, 60_000);
 });
