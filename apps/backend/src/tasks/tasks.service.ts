@@ -21,7 +21,7 @@ import { ChangeCursorExpiredError } from '../changes/changes.errors.js';
 import { LOG_APPEND_FIELDS, taskChange } from '../changes/task-change.js';
 import type { RecordedChange } from '../changes/change-log.sql.js';
 import { AppConfig } from '../config/app-config.js';
-import { epochMs, Metrics } from '../metrics/metrics.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { TaskRow } from './tasks.repository.js';
 import { type IfMatch, ifMatchAccepts } from './if-match.js';
 import type { RequestBudget } from './request-budget.js';
@@ -198,7 +198,7 @@ export class TasksService {
     });
     if (!written) throw new TaskNotFoundError();
     const { row, seq, at } = written;
-    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, seq, at, committedAt: epochMs() });
+    this.events.emit('task.deleted', { userId: user.id, task: { id: row.id }, seq, at });
     this.audit.write('task.deleted', { userId: user.id, taskId: row.id }, budget.origin);
   }
 
@@ -257,11 +257,10 @@ export class TasksService {
     budget: RequestBudget,
     changed: readonly string[] = [],
   ): Task {
-    const committedAt = epochMs();
     const task = toTask(row);
     if (event === 'task.created') this.audit.write('task.created', { userId: user.id, taskId: row.id }, budget.origin);
     else this.audit.write('task.updated', { userId: user.id, taskId: row.id, changed }, budget.origin);
-    this.events.emit(event, { userId: user.id, task, seq, at, committedAt });
+    this.events.emit(event, { userId: user.id, task, seq, at });
     return task;
   }
 }

@@ -3,16 +3,12 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { type Context, context } from '@opentelemetry/api';
 import type { Task } from '@tasks/schemas';
 
-/**
- * A committed change to one of the user's tasks: `seq` and `at` are its change's position and time
- * in the user's feed, `committedAt` epoch ms (fractional) of its commit.
- */
+/** A committed change to one of the user's tasks: `seq` and `at` are its change's position and time in the user's feed. */
 export interface TaskChanged<T> {
   userId: string;
   task: T;
   seq: number;
   at: Date;
-  committedAt: number;
 }
 
 /**
