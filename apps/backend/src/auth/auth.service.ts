@@ -65,6 +65,8 @@ export class AuthService {
   /** Counts the attempt first (refunded on success), so concurrent guesses cannot pass the limits. */
   async login(input: LoginInput, client: AuthClient): Promise<AuthResponse> {
     const context = { reqId: client.reqId, ip: client.ip };
+    // A full hashing queue refuses before the limiter and the database are asked anything.
+    this.hasher.assertAvailable();
     let attempt: LoginAttempt;
     try {
       attempt = await this.rateLimiter.beginLogin(client.ip, input.email);
@@ -80,10 +82,8 @@ export class AuthService {
     let user: UserRecord | null;
     let valid: boolean;
     try {
-      this.hasher.assertAvailable();
-      user = await this.repository.findByEmail(input.email);
       // Unknown emails still run one argon2 verification, so timing does not reveal which emails exist.
-      valid = await this.hasher.verify(user?.passwordHash, input.password);
+      ({ user, valid } = await this.hasher.verifyAccount(() => this.repository.findByEmail(input.email), input.password));
     } catch (error) {
       await attempt.refund();
       throw error;

@@ -50,12 +50,28 @@ export class PasswordHasher {
    * Hashes stored before normalisation were made from the raw password: when the NFKC form does not
    * match and differs from the raw one, the raw form is tried too, so nobody is locked out.
    */
-  async verify(hash: string | undefined, password: string): Promise<boolean> {
-    const normalised = password.normalize('NFKC');
+  verify(hash: string | undefined, password: string): Promise<boolean> {
+    return this.run(() => this.check(hash, password));
+  }
+
+  /**
+   * Finds the account and verifies `password` against it (as `verify`) in one hashing slot: a
+   * sign-in the full queue refuses is refused before its database lookup, not after it.
+   */
+  verifyAccount<U extends { passwordHash: string }>(
+    find: () => Promise<U | null>,
+    password: string,
+  ): Promise<{ user: U | null; valid: boolean }> {
     return this.run(async () => {
-      const matches = (await this.matches(hash, normalised)) || (normalised !== password && (await this.matches(hash, password)));
-      return hash !== undefined && matches;
+      const user = await find();
+      return { user, valid: await this.check(user?.passwordHash, password) };
     });
+  }
+
+  private async check(hash: string | undefined, password: string): Promise<boolean> {
+    const normalised = password.normalize('NFKC');
+    const matches = (await this.matches(hash, normalised)) || (normalised !== password && (await this.matches(hash, password)));
+    return hash !== undefined && matches;
   }
 
   private async matches(hash: string | undefined, password: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { problemSchema } from '@tasks/schemas';
+import { AuthRepository } from '../../src/auth/auth.repository.js';
 import { newUser } from '../support/factories.js';
 import { call, type Exchange } from '../support/http-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -122,5 +123,21 @@ describe('password hashing queue', () => {
     const refused = emails[responses.findIndex((r) => r.status === 503)] ?? '';
     for (let i = 0; i < 10; i += 1) expect((await login(t, refused, 'wrong-password')).status).toBe(401);
     expect((await login(t, refused, 'wrong-password')).status).toBe(429);
+  });
+
+  it('should refuse a sign-in past the queue before its account is looked up', async () => {
+    // Every login of the burst passes the queue check before the first one holds a slot; only the
+    // ones that get a slot (one hashing, two waiting) may cost a database lookup.
+    const lookups = vi.spyOn(t.app.get(AuthRepository, { strict: false }), 'findByEmail');
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 24 }, () => login(t, `queued-${randomUUID()}@example.com`, 'wrong-password')),
+      );
+      const counts = tally(responses);
+      expect(counts[503]).toBeGreaterThan(0);
+      expect(lookups).toHaveBeenCalledTimes(counts[401] ?? 0);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 });
