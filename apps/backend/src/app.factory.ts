@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { AppFastifyAdapter } from './common/http/app-fastify-adapter.js';
 import { answerClientError } from './common/http/client-errors.js';
+import { registerHashingShedding } from './auth/hashing-shedding.js';
+import { PasswordHasher } from './auth/password.hasher.js';
 import { registerCors } from './common/http/cors.js';
 import { registerLingeringClose } from './common/http/lingering-close.js';
 import { trackRouteMethods } from './common/http/route-methods.js';
@@ -129,6 +131,8 @@ export async function createApp(
     sendProblem(new ServiceUnavailableError('The server is shutting down; retry the request.'), request, reply);
   });
   registerUrlLimit(fastify);
+  // A full password-hashing queue refuses sign-ins and registrations before their body is read.
+  registerHashingShedding(fastify, [`/${API_PREFIX}/auth/login`, `/${API_PREFIX}/auth/register`], app.get(PasswordHasher));
   // TASKS_API_TIMEOUT bounds every tasks request (hooks on those routes only; they register at init).
   if (config.tasks.enabled) {
     registerRequestBudget(fastify, `/${API_PREFIX}/tasks`, config.tasks.timeoutMs);

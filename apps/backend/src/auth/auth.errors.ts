@@ -71,6 +71,7 @@ export class TooManyAttemptsError extends DomainError {
 /** Password hashing is saturated (its queue is full): 503 rather than an ever-longer wait. */
 export class HashingBusyError extends DomainError {
   override readonly headers = { 'retry-after': '1' };
+  override readonly loggedPerRequest = false;
 
   constructor() {
     super('unavailable', 'Too many sign-ins are being checked right now; try again in a second.');

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import argon2 from 'argon2';
 import { AppConfig } from '../config/app-config.js';
 import { HashingBusyError } from './auth.errors.js';
@@ -19,6 +19,8 @@ export const ARGON2_OPTIONS = {
  */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$2ubrTVIbx4DPNuYRBWhuRg$jcSSm7BAX/aMwCO+PzCykYiJHB3J167gdK/Bj1MWHkY';
 
+const REFUSAL_SUMMARY_MS = 10_000;
+
 /**
  * argon2id hashing with bounded concurrency: argon2 runs on libuv's thread pool, which file reads and
  * DNS share, so at most PASSWORD_HASH_CONCURRENCY hashes run at once and PASSWORD_HASH_QUEUE wait;
@@ -26,7 +28,10 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$2ubrTVIbx4DPNuYRBWhuRg$jcSSm7
  */
 @Injectable()
 export class PasswordHasher {
+  private readonly logger = new Logger('PasswordHasher');
   private readonly slots: BoundedConcurrency;
+  /** Refusals since the last summary line; a timer is pending while it is above zero. */
+  private refusals = 0;
 
   constructor(
     config: AppConfig,
@@ -36,9 +41,30 @@ export class PasswordHasher {
     this.slots = new BoundedConcurrency(concurrency, queue);
   }
 
+  /** True when a hash could neither start nor wait now. */
+  get saturated(): boolean {
+    return this.slots.saturated;
+  }
+
   /** HashingBusyError at once when no hash could start or wait now (before any other work is spent). */
   assertAvailable(): void {
-    if (this.slots.saturated) throw new HashingBusyError();
+    if (!this.slots.saturated) return;
+    this.refused();
+    throw new HashingBusyError();
+  }
+
+  /**
+   * Counts one request refused for a full queue. A flood refuses thousands a second, so instead of a
+   * line per request (HashingBusyError is not logged per request) one warning per 10 s says how many.
+   */
+  refused(): void {
+    this.metrics?.rateLimitRejected('password_hash');
+    this.refusals += 1;
+    if (this.refusals > 1) return;
+    setTimeout(() => {
+      this.logger.warn(`password hashing saturated: ${this.refusals} sign-ins or registrations refused with 503 in the last ${REFUSAL_SUMMARY_MS / 1000} s`);
+      this.refusals = 0;
+    }, REFUSAL_SUMMARY_MS).unref();
   }
 
   hash(password: string): Promise<string> {
@@ -93,7 +119,10 @@ export class PasswordHasher {
         this.metrics?.passwordHashFinished();
       }
     });
-    if (result === undefined) throw new HashingBusyError();
+    if (result === undefined) {
+      this.refused();
+      throw new HashingBusyError();
+    }
     this.metrics?.passwordHashQueueDepth(this.slots.queued);
     return result;
   }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { AuditContext } from '../common/audit/audit.events.js';
 import { RequestTimeoutError } from '../common/errors/domain-error.js';
 import { sendProblem } from '../common/filters/send-problem.js';
+import { appendRouteHook } from '../common/http/route-hooks.js';
 import type { CommitDeadline, SqlExecutor } from '../database/direct-sql.js';
 
 declare module 'fastify' {
@@ -113,14 +114,9 @@ export function registerRequestBudget(fastify: FastifyInstance, prefix: string, 
   };
   fastify.addHook('onRoute', (route) => {
     if (route.url !== prefix && !route.url.startsWith(`${prefix}/`)) return;
-    route.onRequest = [...toArray(route.onRequest), start];
-    route.onResponse = [...toArray(route.onResponse), finish];
+    appendRouteHook(route, 'onRequest', start);
+    appendRouteHook(route, 'onResponse', finish);
   });
-}
-
-function toArray<T>(value: T | T[] | undefined): T[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 /** The tasks request's budget, for the service to check before it writes. */

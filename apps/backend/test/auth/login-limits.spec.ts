@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { problemSchema } from '@tasks/schemas';
 import { AuthRepository } from '../../src/auth/auth.repository.js';
+import { AuthService } from '../../src/auth/auth.service.js';
 import { newUser } from '../support/factories.js';
 import { call, type Exchange } from '../support/http-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -138,6 +139,24 @@ describe('password hashing queue', () => {
       expect(lookups).toHaveBeenCalledTimes(counts[401] ?? 0);
     } finally {
       lookups.mockRestore();
+    }
+  });
+
+  it('should turn a flood away before the sign-in handler runs, without a log line per refusal', async () => {
+    const handled = vi.spyOn(t.app.get(AuthService, { strict: false }), 'login');
+    const linesBefore = t.logs.length;
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 48 }, () => login(t, `shed-${randomUUID()}@example.com`, 'wrong-password')),
+      );
+      const refused = responses.filter((r) => r.status === 503).length;
+      expect(refused).toBeGreaterThan(0);
+      // Some refusals came from the route's onRequest hook: the handler saw fewer than all 48.
+      expect(handled.mock.calls.length).toBeLessThan(48);
+      const failureLines = t.logs.slice(linesBefore).filter((line) => line.msg === 'request failed');
+      expect(failureLines).toEqual([]);
+    } finally {
+      handled.mockRestore();
     }
   });
 });

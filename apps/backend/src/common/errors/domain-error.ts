@@ -20,6 +20,8 @@ export abstract class DomainError extends Error {
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   readonly headers: Readonly<Record<string, string>> = {};
   readonly errors?: readonly ProblemFieldError[];
+  /** False for a refusal made on purpose under load, whose owner logs a summary instead of a 5xx line per request. */
+  readonly loggedPerRequest: boolean = true;
 
   protected constructor(
     readonly kind: ProblemKind,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestTraceId } from '../../tracing/http-tracing.js';
+import { DomainError } from '../errors/domain-error.js';
 import { toProblem } from './to-problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -11,7 +12,7 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (body.status >= 500) body.traceId = requestTraceId(request);
   if (unexpected) {
     request.log.error({ err: error, status: body.status }, 'request failed');
-  } else if (body.status >= 500) {
+  } else if (body.status >= 500 && !(error instanceof DomainError && !error.loggedPerRequest)) {
     request.log.warn({ status: body.status, detail: body.detail, ...(reason ? { reason } : {}) }, 'request failed');
   }
   if (reply.sent) return;
