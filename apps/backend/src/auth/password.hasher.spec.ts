@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import argon2 from 'argon2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../config/app-config.js';
@@ -24,6 +25,26 @@ describe('PasswordHasher', () => {
     // Same cost as a real account's hash: nothing to rehash under the current parameters.
     expect(argon2.needsRehash(dummy, ARGON2_OPTIONS)).toBe(false);
     expect(dummy.startsWith('$argon2id$')).toBe(true);
+  });
+
+  it('should log one summary line per 10 s with the number refused instead of a line per refusal', () => {
+    vi.useFakeTimers();
+    try {
+      const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const busy = new PasswordHasher({ passwordHashing: { concurrency: 1, queue: 0 } } as AppConfig);
+      for (let i = 0; i < 5; i += 1) busy.refused();
+      expect(warn).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(10_000);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain(': 5 sign-ins or registrations refused');
+      busy.refused();
+      vi.advanceTimersByTime(9_999);
+      expect(warn).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1);
+      expect(String(warn.mock.calls[1]?.[0])).toContain(': 1 sign-ins or registrations refused');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('should answer false instead of throwing when the stored hash is corrupt', async () => {

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { problemSchema } from '@tasks/schemas';
 import { AuthRepository } from '../../src/auth/auth.repository.js';
 import { AuthService } from '../../src/auth/auth.service.js';
+import { PasswordHasher } from '../../src/auth/password.hasher.js';
+import { MetricsServer } from '../../src/metrics/metrics.server.js';
 import { newUser } from '../support/factories.js';
+import { parsePrometheusText, type Sample, valueOf } from '../support/prometheus-text.js';
 import { call, type Exchange } from '../support/http-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -11,6 +14,13 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 
 const login = (t: TestApp, email: string, password: string): Promise<Exchange> =>
   call(t.url, 'POST', '/api/auth/login', { body: { email, password }, timeoutMs: 120_000 });
+
+async function scrape(t: TestApp): Promise<Sample[]> {
+  const address = t.app.get(MetricsServer).address();
+  if (!address) throw new Error('the metrics server is not listening');
+  const response = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+  return parsePrometheusText(await response.text());
+}
 
 const tally = (responses: readonly Exchange[]): Record<number, number> => {
   const counts: Record<number, number> = {};
@@ -101,7 +111,7 @@ describe('login limit per client address', () => {
 describe('password hashing queue', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '2' } });
+    t = await startTestApp({ env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '2', METRICS_PORT: '0' } });
   });
   afterAll(async () => {
     await t.close();
@@ -142,21 +152,53 @@ describe('password hashing queue', () => {
     }
   });
 
-  it('should turn a flood away before the sign-in handler runs, without a log line per refusal', async () => {
-    const handled = vi.spyOn(t.app.get(AuthService, { strict: false }), 'login');
-    const linesBefore = t.logs.length;
+  it('should turn sign-ins and registrations away before their handlers while the queue is full, counted, without a log line each', async () => {
+    const repository = t.app.get(AuthRepository, { strict: false });
+    const service = t.app.get(AuthService, { strict: false });
+    const hasher = t.app.get(PasswordHasher, { strict: false });
+    // The one slot is held by a sign-in whose lookup waits; two more sign-ins fill the queue.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const find = repository.findByEmail.bind(repository);
+    const lookups = vi.spyOn(repository, 'findByEmail').mockImplementation(async (email) => {
+      await held;
+      return find(email);
+    });
+    const signIns = vi.spyOn(service, 'login');
+    const registrations = vi.spyOn(service, 'register');
     try {
-      const responses = await Promise.all(
-        Array.from({ length: 48 }, () => login(t, `shed-${randomUUID()}@example.com`, 'wrong-password')),
-      );
-      const refused = responses.filter((r) => r.status === 503).length;
-      expect(refused).toBeGreaterThan(0);
-      // Some refusals came from the route's onRequest hook: the handler saw fewer than all 48.
-      expect(handled.mock.calls.length).toBeLessThan(48);
-      const failureLines = t.logs.slice(linesBefore).filter((line) => line.msg === 'request failed');
-      expect(failureLines).toEqual([]);
+      const holders = Array.from({ length: 3 }, () => login(t, `holder-${randomUUID()}@example.com`, 'wrong-password'));
+      await vi.waitFor(() => expect(hasher.saturated).toBe(true), { timeout: 10_000 });
+      const handledBefore = signIns.mock.calls.length;
+      const rejectedBefore = valueOf(await scrape(t), 'rate_limit_rejections_total', { limiter: 'password_hash' });
+      const linesBefore = t.logs.length;
+
+      const refused = await Promise.all([
+        ...Array.from({ length: 40 }, () => login(t, `shed-${randomUUID()}@example.com`, 'wrong-password')),
+        ...Array.from({ length: 8 }, () =>
+          call(t.url, 'POST', '/api/auth/register', { body: { email: `shed-${randomUUID()}@example.com`, password: 'long enough password' } }),
+        ),
+      ]);
+      for (const res of refused) {
+        expect(res.status).toBe(503);
+        expect(problemSchema.parse(res.body).type).toBe('/api/problems/unavailable');
+        expect(res.headers.get('retry-after')).toBe('1');
+      }
+      expect(signIns.mock.calls.length).toBe(handledBefore);
+      expect(registrations).not.toHaveBeenCalled();
+      expect(valueOf(await scrape(t), 'rate_limit_rejections_total', { limiter: 'password_hash' }) - rejectedBefore).toBe(48);
+      expect(t.logs.slice(linesBefore).filter((line) => line.msg === 'request failed')).toEqual([]);
+
+      release();
+      expect((await Promise.all(holders)).map((r) => r.status)).toEqual([401, 401, 401]);
+      expect(lookups).toHaveBeenCalledTimes(3);
     } finally {
-      handled.mockRestore();
+      release();
+      lookups.mockRestore();
+      signIns.mockRestore();
+      registrations.mockRestore();
     }
   });
 });
