@@ -11,6 +11,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { type DirectSql, directSqlOn } from './direct-sql.js';
 import { migrate, type MigrationLogger } from './migrator.js';
+import { PreparedStatements } from './pglite-statements.js';
 import { openPgSession, pgliteSession } from './sql-session.js';
 
 export type DatabaseKind = 'postgresql' | 'pglite';
@@ -91,11 +92,12 @@ export async function openDatabase(
     lock.release();
     throw error;
   }
+  const statements = await PreparedStatements.on(pglite);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     kind: 'pglite',
     prisma,
-    sql: directSqlOn(instrumentQueryable(pglite, metrics)),
+    sql: directSqlOn(instrumentQueryable(statements, metrics)),
     location: dir,
     close: async () => {
       await prisma.$disconnect();
