@@ -71,6 +71,7 @@ export function requestFactory(workload: Workload, users: readonly BenchUser[]):
 export interface LoadResult {
   rps: number;
   p50: number;
+  p90: number;
   p99: number;
   max: number;
   total: number;
@@ -115,6 +116,7 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
   return {
     rps: result.requests.total / options.durationSec,
     p50: result.latency.p50,
+    p90: result.latency.p90,
     p99: result.latency.p99,
     max: result.latency.max,
     total: result.requests.total,

@@ -6,7 +6,7 @@ import { createDatabase, loadUsers, migrate, pgSql, seed } from './database.js';
 import { warmUp, type Workload } from './http-load.js';
 import { jwtSettings, log, options, serverUrl, type Stops, workDir } from './context.js';
 import { appEnv, startApp, startBaseline } from './launch.js';
-import { measureHalfRate, measureHttp, measureObservability, measureSocket, measureSoak, type PostgresServers } from './postgres-phases.js';
+import { measureHttp, measureOfferedRates, measureObservability, measureSocket, measureSoak, type PostgresServers } from './postgres-phases.js';
 import type { BenchReport } from './report.js';
 import type { RunningServer } from './servers.js';
 import { checkSameShape, loadOptions, login, registerFirstUser } from './steps.js';
@@ -53,7 +53,7 @@ export async function runPostgres(report: BenchReport, stops: Stops): Promise<vo
   }
   const servers: PostgresServers = { app, baseline, appInfo, env, users, logged };
   await measureHttp(report, servers);
-  if (options.parts.has('half')) await measureHalfRate(report, servers);
+  if (options.parts.has('half')) await measureOfferedRates(report, servers);
   if (options.parts.has('observability')) await measureObservability(report, servers, stops);
   if (options.parts.has('socket')) await measureSocket(report, servers);
   if (options.parts.has('soak')) await measureSoak(report, servers);

@@ -3,7 +3,7 @@ import type { BenchUser } from './database.js';
 import { measure, warmUp, type Workload } from './http-load.js';
 import { log, options, type Stops } from './context.js';
 import { startApp } from './launch.js';
-import type { BenchReport } from './report.js';
+import type { BenchReport, RatePoint } from './report.js';
 import { freePort, type RunningServer, startOtlpSink } from './servers.js';
 import { measureDelivery } from './socket-load.js';
 import { combined, loadOptions, maxRate } from './steps.js';
@@ -40,17 +40,33 @@ export async function measureHttp(report: BenchReport, { app, baseline, appInfo,
   }
 }
 
-/** HTTP at half the app's own maximum rate, and the baseline at the same rate (the machine's latency floor). */
-export async function measureHalfRate(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
-  log("HTTP at half the app's own maximum rate");
-  for (const workload of options.workloads.filter((w) => w !== 'mix' || !options.parts.has('soak'))) {
+/** A fixed offered rate: a fraction of the app's own maximum, at least 1 req/s. */
+export const rateAt = (max: number, fraction: number): number => Math.max(1, Math.floor(max * fraction));
+
+/** Adds a point to a route's latency curve, kept in rate order. */
+export function addRatePoint(report: BenchReport, workload: Workload, point: RatePoint): void {
+  report.atRate[workload] = [...(report.atRate[workload] ?? []).filter((p) => p.fraction !== point.fraction), point].sort((a, b) => a.fraction - b.fraction);
+}
+
+/**
+ * Each route at fixed offered rates, fractions of the app's own maximum, the app then the baseline
+ * at each: latency against load, and at half the maximum the p99 target against the machine's floor.
+ */
+export async function measureOfferedRates(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
+  log(`HTTP at ${options.rateFractions.map((f) => `${f * 100}%`).join(', ')} of the app's own maximum rate (app, then baseline at the same rate)`);
+  for (const workload of options.workloads) {
     const max = report.http[workload]?.app.rps ?? (await maxRate(app, workload, users, options.warmUpSec, options.durationSec)).rps;
-    const rate = Math.max(1, Math.floor(max / 2));
-    const result = await measure(loadOptions(app, workload, users, options.halfRateSec, rate));
-    app.assertRunning();
-    const base = await measure(loadOptions(baseline, workload, users, options.halfRateSec, rate));
-    report.halfRate[workload] = { rate, result, baseline: base };
-    log(`  app ${workload.padEnd(6)} at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} ms  p99 ${base.p99} ms`);
+    for (const fraction of options.rateFractions) {
+      // The soak runs the mix at half its maximum for longer: that run is the mix's half-rate point.
+      if (fraction === 0.5 && workload === 'mix' && options.parts.has('soak')) continue;
+      const rate = rateAt(max, fraction);
+      const seconds = fraction === 0.5 ? options.halfRateSec : options.rateSec;
+      const result = await measure(loadOptions(app, workload, users, seconds, rate));
+      app.assertRunning();
+      const base = await measure(loadOptions(baseline, workload, users, seconds, rate));
+      addRatePoint(report, workload, { fraction, rate, app: result, baseline: base });
+      log(`  ${workload.padEnd(6)} ${rate} req/s (${fraction * 100}%): app p50 ${result.p50} p90 ${result.p90} p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} p90 ${base.p90} p99 ${base.p99} ms${base.failures ? `  FAILURES ${base.failures}` : ''}`);
+    }
   }
 }
 
@@ -93,13 +109,13 @@ export async function measureSocket(report: BenchReport, { app, users }: Postgre
 /** The mix at half the max for the soak duration, then the baseline at the same rate. */
 export async function measureSoak(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
   const max = report.http.mix?.app.rps ?? (await maxRate(app, 'mix', users, options.warmUpSec, options.durationSec)).rps;
-  const rate = Math.max(1, Math.floor(max / 2));
+  const rate = rateAt(max, 0.5);
   log(`soak: mix at ${rate} req/s (half the max) for ${options.soakSec}s`);
   const result = await measure(loadOptions(app, 'mix', users, options.soakSec, rate));
   app.assertRunning();
   report.soak = { rate, result };
   const base = await measure(loadOptions(baseline, 'mix', users, options.halfRateSec, rate));
-  report.halfRate.mix = { rate, result, baseline: base };
+  addRatePoint(report, 'mix', { fraction: 0.5, rate, app: result, baseline: base });
   log(`  baseline mix at ${rate} req/s for ${options.halfRateSec}s: p50 ${base.p50} ms  p99 ${base.p99} ms`);
   log(`  p99 ${result.p99} ms; RSS ${result.rss.startMb.toFixed(0)} → ${result.rss.endMb.toFixed(0)} MB (peak ${result.rss.peakMb.toFixed(0)})`);
 }

@@ -5,8 +5,21 @@ import { WORKLOADS } from './http-load.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { repoDir } from './paths.js';
+import { type ChartImages, writeCharts } from './report-charts.js';
+import { errors, HALF_RATE_P99_MS, mark, mb, ms, ROUTE, RSS_MB, SOCKET_P99_MS, table } from './report-format.js';
+import { httpSections } from './report-http.js';
 import type { ResumeResult } from './resume-part.js';
+import { renderSocketScale } from './report-scale.js';
+import { scaleErrors, type ScaleResult } from './socket-scale.js';
 import type { DeliveryResult } from './socket-load.js';
+
+/** Both servers at one fixed offered rate, a fraction of the app's own maximum. */
+export interface RatePoint {
+  fraction: number;
+  rate: number;
+  app: LoadResult;
+  baseline: LoadResult;
+}
 
 export interface BenchReport {
   options: BenchOptions;
@@ -16,7 +29,8 @@ export interface BenchReport {
   seedSec?: number;
   passwordHash?: string;
   http: Partial<Record<Workload, { app: LoadResult; baseline: LoadResult }>>;
-  halfRate: Partial<Record<Workload, { rate: number; result: LoadResult; baseline?: LoadResult }>>;
+  /** Latency against offered rate per route, in rate order; the 0.5 point is the p99 target's. */
+  atRate: Partial<Record<Workload, RatePoint[]>>;
   socket?: DeliveryResult;
   soak?: { rate: number; result: LoadResult };
   logging: Partial<Record<Workload, { warn: LoadResult; info: LoadResult }>>;
@@ -24,40 +38,13 @@ export interface BenchReport {
   observability: Partial<Record<Workload, { off: LoadResult; metrics: LoadResult; tracing: LoadResult }>>;
   appHwmMb?: number;
   resume?: ResumeResult;
+  /** 10,000 sockets on one instance under a steady write stream (`--only=scale`). */
+  scale?: ScaleResult;
   pglite: { version?: string; seedSec?: number; http: Partial<Record<Workload, LoadResult>>; socket?: DeliveryResult };
 }
 
-const ROUTE: Record<Workload, string> = {
-  list: 'GET /api/tasks?limit=20',
-  get: 'GET /api/tasks/:id',
-  create: 'POST /api/tasks',
-  patch: 'PATCH /api/tasks/:id',
-  mix: 'mix (35% list, 35% get, 10% create, 20% patch)',
-};
-const READ_TARGET = 0.6;
-const WRITE_TARGET = 0.5;
-const HALF_RATE_P99_MS = 25;
-const SOCKET_P99_MS = 50;
-const RSS_MB = 300;
-
-const ms = (value: number) => (Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : '–');
-const mb = (value: number) => value.toFixed(0);
-const mark = (ok: boolean) => (ok ? '✅' : '❌');
-const errors = (result: LoadResult) =>
-  result.failures > 0 ? ` ⚠️ ${result.failures} errors` : result.total === 0 ? ' ⚠️ no response' : '';
-
-function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-}
-
-function targetFor(workload: Workload): number | undefined {
-  if (workload === 'list' || workload === 'get') return READ_TARGET;
-  if (workload === 'create' || workload === 'patch') return WRITE_TARGET;
-  return undefined;
-}
-
 /** The results as Markdown (printed, and written between the markers of docs/benchmarks.md). */
-export function renderResults(report: BenchReport): string {
+export function renderResults(report: BenchReport, images: ChartImages = {}): string {
   const { machine, options } = report;
   const out: string[] = [];
   const minutes = report.finishedAt ? ((report.finishedAt.getTime() - report.startedAt.getTime()) / 60_000).toFixed(1) : '?';
@@ -72,34 +59,7 @@ export function renderResults(report: BenchReport): string {
     '',
   );
 
-  const workloads = WORKLOADS.filter((w) => report.http[w]);
-  if (workloads.length > 0) {
-    out.push('### HTTP on PostgreSQL', '');
-    out.push(
-      table(
-        ['route', 'app req/s', 'baseline req/s', 'app / baseline', 'app p50 / p99 ms', 'baseline p50 / p99 ms', 'app p99 at half its max (rate)', 'baseline p99 at that rate', 'CPU ms/req app / baseline', 'app peak RSS MB'],
-        workloads.map((w) => {
-          const { app, baseline } = report.http[w]!;
-          const ratio = app.rps / baseline.rps;
-          const target = targetFor(w);
-          const half = report.halfRate[w];
-          return [
-            ROUTE[w],
-            `${app.rps.toFixed(0)}${errors(app)}`,
-            `${baseline.rps.toFixed(0)}${errors(baseline)}`,
-            `${(ratio * 100).toFixed(0)}%${target ? ` ${mark(ratio >= target)} (≥ ${target * 100}%)` : ''}`,
-            `${ms(app.p50)} / ${ms(app.p99)}`,
-            `${ms(baseline.p50)} / ${ms(baseline.p99)}`,
-            half ? `${ms(half.result.p99)} ${mark(half.result.p99 <= HALF_RATE_P99_MS)} (${half.rate}/s)${errors(half.result)}` : '–',
-            half?.baseline ? `${ms(half.baseline.p99)}${errors(half.baseline)}` : '–',
-            `${app.cpuMsPerRequest.toFixed(2)} / ${baseline.cpuMsPerRequest.toFixed(2)}`,
-            mb(app.rss.peakMb),
-          ];
-        }),
-      ),
-      '',
-    );
-  }
+  out.push(...httpSections(report, images));
 
   if (report.socket) {
     const s = report.socket;
@@ -199,7 +159,9 @@ export function renderResults(report: BenchReport): string {
     if (s) out.push(`Socket.IO on PGlite: ${s.clients} clients, ${s.mutations} mutations, ${s.delivered}/${s.expected} events delivered, ${s.lost} lost, ${s.misdelivered} misdelivered; p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms.`, '');
   }
 
-  const peaks = [...workloads.map((w) => report.http[w]!.app.rss.peakMb), report.soak?.result.rss.peakMb ?? 0, report.socket?.rss.peakMb ?? 0];
+  if (report.scale) out.push(renderSocketScale(report.scale), '');
+
+  const peaks = [...Object.values(report.http).map((pair) => pair.app.rss.peakMb), report.soak?.result.rss.peakMb ?? 0, report.socket?.rss.peakMb ?? 0];
   if (peaks.some((p) => p > 0)) {
     const peak = Math.max(...peaks);
     out.push(`App peak RSS on PostgreSQL: ${mb(peak)} MB sampled, ${mb(report.appHwmMb ?? 0)} MB VmHWM ${mark(Math.max(peak, report.appHwmMb ?? 0) <= RSS_MB)} (target ≤ ${RSS_MB} MB).`, '');
@@ -213,10 +175,11 @@ export function printReport(report: BenchReport): number {
   let failures = 0;
   const bad = (result: LoadResult) => Number(result.failures > 0 || result.total === 0);
   for (const pair of Object.values(report.http)) failures += bad(pair.app) + bad(pair.baseline);
-  for (const half of Object.values(report.halfRate)) failures += bad(half.result) + (half.baseline ? bad(half.baseline) : 0);
+  for (const point of Object.values(report.atRate).flat()) failures += bad(point.app) + bad(point.baseline);
   for (const result of [...Object.values(report.logging).map((pair) => pair.info), ...Object.values(report.pglite.http)]) failures += bad(result);
   for (const trio of Object.values(report.observability)) failures += bad(trio.metrics) + bad(trio.tracing);
   if (report.resume) failures += Number(report.resume.errors > 0);
+  if (report.scale) failures += scaleErrors(report.scale);
   for (const s of [report.socket, report.pglite.socket]) {
     if (s) failures += Number(s.lost + s.misdelivered + s.duplicates + s.unexpected + s.failedMutations > 0 || s.mutations === 0);
   }
@@ -226,10 +189,13 @@ export function printReport(report: BenchReport): number {
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
-/** Replaces the results between the markers of docs/benchmarks.md, keeping the hand-written analysis around them. */
-export function writeDocs(report: BenchReport): string {
-  const file = path.join(repoDir, 'docs', 'benchmarks.md');
-  const results = `${START}\n${renderResults(report)}\n${END}`;
+/**
+ * Writes the charts to <docsDir>/bench/ and replaces the results between the markers of
+ * <docsDir>/benchmarks.md, keeping the hand-written analysis around them.
+ */
+export function writeDocs(report: BenchReport, docsDir = path.join(repoDir, 'docs')): string {
+  const file = path.join(docsDir, 'benchmarks.md');
+  const results = `${START}\n${renderResults(report, writeCharts(report, docsDir))}\n${END}`;
   let text: string;
   if (existsSync(file)) {
     text = readFileSync(file, 'utf8');

@@ -1,12 +1,14 @@
 // `pnpm bench`: the backend and a bare Fastify + pg baseline, side by side on one machine in one run.
 // See docs/benchmarks.md for what is measured and why; `--smoke` is the ~1-minute CI variant.
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { args, log, options, serverUrl, type Stops, workDir } from './context.js';
 import { machineInfo } from './machine.js';
 import { runPglite } from './pglite-part.js';
 import { runPostgres } from './postgres-part.js';
 import { runResume } from './resume-part.js';
 import { type BenchReport, printReport, writeDocs } from './report.js';
+import { runScale } from './socket-scale-part.js';
 
 async function main(): Promise<BenchReport> {
   const report: BenchReport = {
@@ -14,7 +16,7 @@ async function main(): Promise<BenchReport> {
     machine: await machineInfo(serverUrl, options.node),
     startedAt: new Date(),
     http: {},
-    halfRate: {},
+    atRate: {},
     logging: {},
     observability: {},
     pglite: { http: {} },
@@ -24,7 +26,8 @@ async function main(): Promise<BenchReport> {
 
   const stops: Stops = [];
   try {
-    if ([...options.parts].some((part) => part !== 'pglite' && part !== 'resume')) await runPostgres(report, stops);
+    if ([...options.parts].some((part) => part !== 'pglite' && part !== 'resume' && part !== 'scale')) await runPostgres(report, stops);
+    if (options.parts.has('scale')) report.scale = await runScale();
     if (options.parts.has('resume')) report.resume = await runResume(stops);
     if (options.parts.has('pglite')) await runPglite(report, stops);
   } finally {
@@ -38,7 +41,7 @@ try {
   const report = await main();
   const failures = printReport(report);
   if (options.write) {
-    const file = writeDocs(report);
+    const file = writeDocs(report, options.docsDir === undefined ? undefined : path.resolve(options.docsDir));
     log(`wrote ${file}`);
   }
   if (args.includes('--keep-logs')) log(`server logs kept in ${workDir}`);

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 import type { BenchUser } from './database.js';
+import { streamMutations } from './mutation-stream.js';
 import { MemorySampler } from './servers.js';
 
 export interface DeliveryResult {
@@ -30,21 +31,12 @@ export interface DeliveryResult {
   connectSec: number;
 }
 
-interface Mutation {
-  event: 'task:created' | 'task:updated';
-  id: string;
-  version: number;
-  owner: number;
-  sentAt: number;
-  respondedAt: number;
-}
-
 interface Arrival {
   socket: number;
   at: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -112,49 +104,14 @@ export async function measureDelivery(options: {
     }
     const connectSec = (performance.now() - connectStart) / 1000;
 
-    const mutations: Mutation[] = [];
-    let failedMutations = 0;
-    const inFlight = new Set<Promise<void>>();
-    const mutate = async (sequence: number): Promise<void> => {
-      const owner = sequence % users.length;
-      const user = users[owner]!;
-      const round = Math.floor(sequence / users.length);
-      const create = round % 2 === 0;
-      const id = user.taskIds[round % user.taskIds.length];
-      const sentAt = performance.now();
-      try {
-        const response = await fetch(create ? `${options.url}/api/tasks` : `${options.url}/api/tasks/${id}`, {
-          method: create ? 'POST' : 'PATCH',
-          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `Socket bench ${sequence}` }),
-        });
-        const body = (await response.json()) as { id: string; version: number };
-        const respondedAt = performance.now();
-        if (!response.ok) {
-          failedMutations += 1;
-          return;
-        }
-        mutations.push({ event: create ? 'task:created' : 'task:updated', id: body.id, version: body.version, owner, sentAt, respondedAt });
-      } catch {
-        failedMutations += 1;
-      }
-    };
-
-    // Open loop: mutations leave on schedule whether or not earlier ones have been answered.
-    const start = performance.now();
-    const total = Math.round(options.ratePerSec * options.durationSec);
-    let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * options.ratePerSec) + 1);
-      while (sent < due) {
-        const promise = mutate(sent);
-        inFlight.add(promise);
-        void promise.finally(() => inFlight.delete(promise));
-        sent += 1;
-      }
-      await sleep(2);
-    }
-    await Promise.all(inFlight);
+    const { mutations, failed: failedMutations } = await streamMutations({
+      url: options.url,
+      users,
+      ratePerSec: options.ratePerSec,
+      durationSec: options.durationSec,
+      title: (sequence) => `Socket bench ${sequence}`,
+      now: () => performance.now(),
+    });
     await sleep(2_000); // events still on the wire
 
     const latencies: number[] = [];

@@ -51,6 +51,7 @@ export function combined(a: LoadResult, b: LoadResult): LoadResult {
   return {
     rps: mean(a.rps, b.rps),
     p50: mean(a.p50, b.p50),
+    p90: mean(a.p90, b.p90),
     p99: mean(a.p99, b.p99),
     max: Math.max(a.max, b.max),
     total: a.total + b.total,
