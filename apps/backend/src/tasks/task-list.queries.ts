@@ -1,5 +1,5 @@
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskSort, type TaskStatus } from '@tasks/schemas';
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type CompiledQuery, type SelectQueryBuilder, sql } from 'kysely';
 import { db, prepare } from '../database/query-builder.js';
 import type { DB } from '../generated/kysely/db.js';
 import type { ListPosition } from './task-list-cursor.js';
@@ -81,6 +81,41 @@ export function listPage(userId: string, list: ListQuery) {
     .selectAll('p')
     .orderBy(`p.${field}`, direction)
     .orderBy('p.id', direction);
+}
+
+type PreparedPage = (userId: string, limit: number, offset: number, q: string, ...filters: string[]) => CompiledQuery<PageRow>;
+
+/** `listPage` compiled once per shape: sort, how many statuses and priorities, with or without `q`. */
+const PAGES = new Map<string, PreparedPage>();
+
+/**
+ * `listPage` as a compiled statement. The query is built and compiled once per shape (a bounded set:
+ * six sorts, at most five statuses and four priorities, `q` or not); a request only fills in its
+ * values, instead of building and compiling the query again (docs/database.md).
+ */
+export function listPageStatement(userId: string, list: ListQuery): CompiledQuery<PageRow> {
+  const statuses = list.status?.length ?? -1;
+  const priorities = list.priority?.length ?? -1;
+  const key = `${list.sort}|${statuses}|${priorities}|${list.q === undefined ? '' : 'q'}`;
+  let page = PAGES.get(key);
+  if (!page) {
+    const { sort } = list;
+    const withQ = list.q !== undefined;
+    page = prepare<Parameters<PreparedPage>, PageRow>(
+      (id: string, limit: number, offset: number, q: string, ...filters: string[]) =>
+        listPage(id, {
+          sort,
+          limit,
+          offset,
+          q: withQ ? q : undefined,
+          status: statuses < 0 ? undefined : (filters.slice(0, statuses) as TaskStatus[]),
+          priority: priorities < 0 ? undefined : (filters.slice(Math.max(0, statuses)) as TaskPriority[]),
+        }),
+      4 + Math.max(0, statuses) + Math.max(0, priorities),
+    );
+    PAGES.set(key, page);
+  }
+  return page(userId, list.limit, list.offset, list.q ?? '', ...(list.status ?? []), ...(list.priority ?? []));
 }
 
 /** Live tasks counted in total, per status and per priority: one scan, one statement. */

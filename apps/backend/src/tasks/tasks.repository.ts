@@ -4,7 +4,7 @@ import { type LogEntry, TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type 
 import { type CommitDeadline, DirectSql, type SqlExecutor } from '../database/direct-sql.js';
 import { type ChangeRecord, ChangeWrites, type RecordedChange } from '../changes/change-log.sql.js';
 import type { TaskChanges } from './task-lifecycle.js';
-import { countLive, listPage, type ListQuery, type PageRow } from './task-list.queries.js';
+import { countLive, listPageStatement, type ListQuery, type PageRow } from './task-list.queries.js';
 import { type AsOfPageRow, listPageAsOf } from './task-list-asof.queries.js';
 import {
   appendLogEntry,
@@ -148,7 +148,7 @@ export class TasksRepository {
   ): Promise<{ rows: ListedRow[]; total: number; changeSeq: number; expired: boolean }> {
     const found: PageRow[] & Partial<AsOfPageRow>[] = list.after
       ? await this.sql.query<AsOfPageRow>(listPageAsOf(userId, { ...list, after: list.after }, retentionSeconds).compile())
-      : await this.sql.query<PageRow>(listPage(userId, list).compile());
+      : await this.sql.query<PageRow>(listPageStatement(userId, list));
     const total = found[0]?.total ?? 0;
     const changeSeq = Number(found[0]?.changeSeq ?? 0);
     const expired = found[0]?.expired ?? false;
