@@ -109,6 +109,8 @@ function configValues(env: Env, dataDir: string, jwtSecret: string) {
     /** PostgreSQL URL; undefined selects the embedded PGlite database under `dataDir`. */
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    /** Named prepared statements on PostgreSQL (off behind a pooler that cannot keep them). */
+    databasePreparedStatements: env.DATABASE_PREPARED_STATEMENTS,
     redisUrl: env.REDIS_URL,
     /** Prefix of the Socket.IO stream, session keys and channels in Redis (deployments sharing a Redis). */
     socketIoKeyPrefix: env.SOCKET_IO_KEY_PREFIX,

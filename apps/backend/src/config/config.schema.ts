@@ -96,6 +96,7 @@ export const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATABASE_URL: url(['postgres', 'postgresql']),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
+  DATABASE_PREPARED_STATEMENTS: boolean.default(true),
   REDIS_URL: url(['redis', 'rediss']),
   SOCKET_IO_KEY_PREFIX: z.string().trim().min(1).max(100).default('tasks:sio'),
   DATA_DIR: optionalString,

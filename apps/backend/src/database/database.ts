@@ -66,7 +66,7 @@ export async function openDatabase(
     return {
       kind: 'postgresql',
       prisma,
-      sql: directSqlOn(pool),
+      sql: directSqlOn(pool, config.databasePreparedStatements),
       location: redactUrl(config.databaseUrl),
       close: async () => {
         await prisma.$disconnect();

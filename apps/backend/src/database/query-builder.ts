@@ -47,6 +47,16 @@ export function fieldsOf<F extends string>(fields: Record<string, F>): Aliased<F
   });
 }
 
+/**
+ * Statements given a name, at most: each costs every pooled connection 50–100 KB of PostgreSQL's
+ * memory once used (parse tree and plans; 615 shapes took 48 MB), and shapes are the client's to
+ * pick. The statements prepared at module load come first; shapes past the limit run unnamed.
+ */
+export const NAMED_STATEMENTS_LIMIT = 100;
+
+/** Names given so far; each `prepare` (a fixed SQL text) takes the next one. */
+let named = 0;
+
 /** Stands for argument `index` while a query is compiled once by `prepare`. */
 class Slot {
   constructor(readonly index: number) {}
@@ -57,7 +67,9 @@ class Slot {
  * with that SQL and the call's arguments in the placeholders' places: substituting parameters costs
  * a small fraction of building and compiling a Kysely query (figures in docs/database.md).
  * `build` must give the same SQL for every argument value (branch on values outside it, e.g. one
- * `prepare` per shape). `arity` counts rest parameters too.
+ * `prepare` per shape). `arity` counts rest parameters too. The statement is named, so DirectSql
+ * can have PostgreSQL parse and plan it once per connection (a `name` beside CompiledQuery's fields,
+ * which keep the row type), up to NAMED_STATEMENTS_LIMIT.
  */
 export function prepare<A extends unknown[], O>(
   build: (...args: A) => { compile(): CompiledQuery<O> },
@@ -67,8 +79,9 @@ export function prepare<A extends unknown[], O>(
   const compiled = build(...(slots as A)).compile();
   const sources = compiled.parameters.map((value) => (value instanceof Slot ? value.index : -1));
   const constants = compiled.parameters;
+  const statement = named < NAMED_STATEMENTS_LIMIT ? { ...compiled, name: `tasks_${++named}` } : compiled;
   return (...args: A) => ({
-    ...compiled,
+    ...statement,
     parameters: sources.map((source, i) => (source < 0 ? constants[i] : args[source])),
   });
 }

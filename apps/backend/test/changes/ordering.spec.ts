@@ -28,7 +28,7 @@ function expectConsistent(collected: Change[], stored: { seq: number; taskId: st
 }
 
 /** Runs statements on one pg connection, as the app's transactions do. */
-const onClient = (client: pg.Client): SqlExecutor => executor((text, params) => client.query(text, params));
+const onClient = (client: pg.Client): SqlExecutor => executor((config) => client.query(config));
 
 describe('change feed order under concurrent writes (the suite’s database)', () => {
   let t: TestApp;

@@ -17,7 +17,7 @@ import { connected, EventLog } from './socket-client.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs statements on one pg connection, as the app's transactions do. */
-const onClient = (client: pg.Client): SqlExecutor => executor((text, params) => client.query(text, params));
+const onClient = (client: pg.Client): SqlExecutor => executor((config) => client.query(config));
 
 // Killing one connection of the app needs a server: the embedded database has a single one, with
 // no equivalent failure. Without DATABASE_URL, postgresServer() starts a private server.
