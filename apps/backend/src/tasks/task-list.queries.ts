@@ -57,7 +57,7 @@ export function matching<O>(query: SelectQueryBuilder<DB, 'tasks', O>, userId: s
  * one-row left side of a LEFT JOIN LATERAL, so an offset past the end still returns the total
  * (with no rows). Pages after a cursor are `listPageAsOf` (task-list-asof.queries.ts).
  */
-export function listPage(userId: string, list: ListQuery) {
+function listPage(userId: string, list: ListQuery) {
   const { column, field, direction } = SORT_KEYS[list.sort];
   return db
     .selectFrom(
@@ -85,13 +85,14 @@ export function listPage(userId: string, list: ListQuery) {
 
 type PreparedPage = (userId: string, limit: number, offset: number, q: string, ...filters: string[]) => CompiledQuery<PageRow>;
 
-/** `listPage` compiled once per shape: sort, how many statuses and priorities, with or without `q`. */
+/** `listPage` compiled, by shape. */
 const PAGES = new Map<string, PreparedPage>();
 
 /**
  * `listPage` as a compiled statement. The query is built and compiled once per shape (a bounded set:
  * six sorts, at most five statuses and four priorities, `q` or not); a request only fills in its
- * values, instead of building and compiling the query again (docs/database.md).
+ * values, instead of building and compiling the query again (docs/database.md). The first shapes
+ * used are also named prepared statements on PostgreSQL (query-builder.ts `prepare`).
  */
 export function listPageStatement(userId: string, list: ListQuery): CompiledQuery<PageRow> {
   const statuses = list.status?.length ?? -1;
