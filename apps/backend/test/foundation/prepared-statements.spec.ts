@@ -54,9 +54,12 @@ describe('DirectSql named prepared statements on PostgreSQL', () => {
 
   it('should parse a prepared statement once per connection, under its own name, and give the same rows each time', async () => {
     const { database, userId, taskId } = await open('true');
-    const first = await database.sql.query(selectOwned(userId, taskId));
+    // Its first uses at once, queued on the one connection: one Parse, and none refused as a duplicate.
+    const firstUses = await Promise.all(Array.from({ length: 8 }, () => database.sql.query(selectOwned(userId, taskId))));
+    const first = firstUses[0] ?? [];
     const second = await database.sql.query(selectOwned(userId, taskId));
     expect(first).toHaveLength(1);
+    for (const rows of firstUses) expect(rows).toEqual(first);
     expect(first[0]).toMatchObject({ id: taskId, title: 'named' });
     expect(second).toEqual(first);
 
