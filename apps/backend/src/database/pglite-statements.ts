@@ -1,4 +1,5 @@
 import { type PGlite, protocol } from '@electric-sql/pglite';
+import { dataRowsOf, type RowFields } from './pglite-rows.js';
 
 const { serialize, Parser } = protocol;
 
@@ -70,14 +71,12 @@ export class PreparedStatements {
         const serializer = this.db.serializers[statement.paramTypes[i] ?? 0];
         return serializer ? serializer(value) : typeof value === 'string' ? value : JSON.stringify(value);
       });
-      const messages = this.exchange(
-        await this.db.execProtocolRaw(concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]), { syncToFs }),
+      const answer = await this.db.execProtocolRaw(
+        concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]),
+        { syncToFs },
       );
-      const rows: Row[] = [];
-      for (const message of messages) {
-        if (message instanceof protocol.messages.DataRowMessage) rows.push(this.row(statement, message.fields));
-      }
-      return { rows };
+      const fields = dataRowsOf(answer) ?? this.failure(answer);
+      return { rows: fields.map((values) => this.row(statement, values)) };
     });
   }
 
@@ -115,6 +114,12 @@ export class PreparedStatements {
     this.exchange(await this.db.execProtocolRaw(concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), { syncToFs: false }));
   }
 
+  /** Throws the error an answer holds, as PGlite's parser reads it (code, detail, position …). */
+  private failure(answer: Uint8Array): never {
+    this.exchange(answer);
+    throw new Error('PGlite answered with an error its parser did not find');
+  }
+
   /** The backend's answer as messages; its error (after the Sync that ends it) is thrown. */
   private exchange(raw: Uint8Array): unknown[] {
     const messages: unknown[] = [];
@@ -127,13 +132,16 @@ export class PreparedStatements {
     return messages;
   }
 
-  private row(statement: Prepared, values: (string | null)[]): Row {
+  private row(statement: Prepared, values: RowFields): Row {
     const row: Row = {};
-    statement.fields.forEach((field, i) => {
+    const { fields } = statement;
+    for (let i = 0; i < fields.length; i++) {
+      const { name, dataTypeID } = fields[i]!;
       const value = values[i] ?? null;
-      const parser = this.db.parsers[field.dataTypeID];
-      row[field.name] = value === null || !parser ? value : parser(value, field.dataTypeID);
-    });
+      // Looked up per row: refreshArrayTypes() may add parsers after a statement was prepared.
+      const parse = this.db.parsers[dataTypeID];
+      row[name] = value === null || !parse ? value : parse(value, dataTypeID);
+    }
     return row;
   }
 }

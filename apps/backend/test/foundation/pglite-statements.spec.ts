@@ -40,6 +40,17 @@ describe('PreparedStatements on PGlite', () => {
     expect(first?.meta).toEqual({ x: [1, 'y'] });
   });
 
+  it('should answer long, multi-byte and BOM-led text exactly as stored, over many rows', async () => {
+    // PGlite.query's parser drops a leading U+FEFF (a TextDecoder BOM); the stored text keeps it.
+    const text = `\uFEFF${'é💡'.repeat(2000)}\u0001`;
+    const select = `SELECT g AS n, CASE WHEN g % 3 = 0 THEN NULL ELSE $1::text END AS note, '' AS empty FROM generate_series(1, 500) AS g`;
+    const { rows } = await statements.query(select, [text]);
+    expect(rows).toHaveLength(500);
+    expect(rows.filter((row) => row.note === text)).toHaveLength(334);
+    expect(rows.filter((row) => row.note === null)).toHaveLength(166);
+    expect(rows.every((row, i) => row.n === i + 1 && row.empty === '')).toBe(true);
+  });
+
   it('should parse a statement text once and run it by name afterwards', async () => {
     const text = 'SELECT count(*)::int AS n FROM items WHERE n = $1';
     for (let i = 0; i < 3; i += 1) expect((await statements.query(text, [1])).rows).toEqual([{ n: 1 }]);
