@@ -1,18 +1,21 @@
-// The four benchmarked routes, as apps/backend answers them (tasks.controller.ts, tasks.service.ts):
+// The five benchmarked routes, as apps/backend answers them (tasks.controller.ts, tasks.service.ts):
 // the same statements in the same round trips, the same JSON, ETags and status codes.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { UUID } from './hs256.js';
+import { parseLogAppend } from './log-entry.js';
 import {
+  appendLogEntry,
   findOwned,
   inTransaction,
   insertBelowQuota,
   listTasks,
+  lockLogState,
   recordChange,
   updateOwnedTask,
 } from './statements.js';
-import { countWithin, cursorsFor, type TaskRow, toTask } from './task-json.js';
+import { countWithin, cursorsFor, type LogEntry, type TaskRow, toTask } from './task-json.js';
 
 export class HttpProblem extends Error {
   constructor(
@@ -30,11 +33,15 @@ export interface RouteContext {
   authenticate(request: FastifyRequest): Promise<string>;
   jwtSecret: string;
   maxTasksPerUser: number;
+  /** TASKS_LOG_LIMIT: the newest entries kept per task. */
+  logLimit: number;
   /** The statement timeout of a write transaction (the app's request budget). */
   writeTimeoutMs: number;
 }
 
 const PRIORITIES = new Set(['LOW', 'MEDIUM', 'HIGH', 'URGENT']);
+/** LOG_APPEND_FIELDS of task-change.ts: what the change row of a log append says it changed. */
+const LOG_APPEND_FIELDS = ['logCount', 'lastLog'];
 const JSON_TYPE = 'application/json; charset=utf-8';
 // One entity tag of an If-None-Match list (if-none-match.ts).
 const ENTITY_TAG = /\s*(?:W\/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/gy;
@@ -60,7 +67,7 @@ function taskId(request: FastifyRequest): string {
 }
 
 export function registerRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { pool, authenticate, maxTasksPerUser, writeTimeoutMs } = context;
+  const { pool, authenticate, maxTasksPerUser, logLimit, writeTimeoutMs } = context;
   const { changeCursor, listCursor } = cursorsFor(context.jwtSecret);
   const notModified = (reply: FastifyReply) => reply.code(304).send();
 
@@ -147,5 +154,28 @@ export function registerRoutes(app: FastifyInstance, context: RouteContext): voi
     });
     void reply.header('etag', `"${task.version}"`);
     return task;
+  });
+
+  // TasksService.appendLog: lock the task (the change records what the append replaces), append and
+  // trim, record the change; 201 with the entry, ETag the task's new version, no Location.
+  app.post('/api/tasks/:id/logs', async (request, reply) => {
+    const userId = await authenticate(request);
+    const id = taskId(request);
+    const input = parseLogAppend(request.body);
+    if (!input) throw new HttpProblem(400, 'Bad Request', 'level/message');
+    const now = new Date();
+    const entry: LogEntry = { id: randomUUID(), at: now.toISOString(), level: input.level, message: input.message };
+    // The entry's JSON is the last_log parameter and the response body: serialised once.
+    const body = JSON.stringify(entry);
+    const version = await inTransaction(pool, writeTimeoutMs, async (sql) => {
+      const before = await lockLogState(sql, userId, id);
+      if (!before) throw new HttpProblem(404, 'Not Found', 'No such task');
+      const row = await appendLogEntry(sql, userId, id, entry, body, logLimit, now);
+      if (!row) throw new Error('The append to a locked task returned no row');
+      const previous = { logCount: before.log_count, lastLog: before.last_log, updatedAt: before.updated_at };
+      await recordChange(sql, userId, { type: 'task:updated', task: toTask(row), changed: LOG_APPEND_FIELDS, previous });
+      return row.version;
+    });
+    return reply.code(201).header('etag', `"${version}"`).type(JSON_TYPE).send(body);
   });
 }

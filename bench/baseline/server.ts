@@ -1,4 +1,4 @@
-// The baseline: the floor of what Node + Fastify + pg can do for the four benchmarked routes. The same
+// The baseline: the floor of what Node + Fastify + pg can do for the five benchmarked routes. The same
 // work as apps/backend (the access-token checks, the user and revocation lookup, the same statements
 // in the same round trips, the same JSON, ETags and change rows), each done the cheapest correct way;
 // no DI, guards, interceptors, Zod, helmet, CORS or request log (docs/benchmarks.md).
@@ -61,6 +61,7 @@ registerRoutes(app, {
   authenticate,
   jwtSecret,
   maxTasksPerUser: Number(env.TASKS_MAX_PER_USER ?? 100_000),
+  logLimit: Number(env.TASKS_LOG_LIMIT ?? 200),
   writeTimeoutMs: 10_000,
 });
 

@@ -1,9 +1,9 @@
-// The baseline's SQL: the statements apps/backend runs for the four benchmarked routes
+// The baseline's SQL: the statements apps/backend runs for the five benchmarked routes
 // (auth.repository.ts, task-statements.ts, task-list.queries.ts, change-log.sql.ts), each reading
 // the columns the answer needs. Named, so each pool connection parses and plans each one once.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { TaskJson, TaskRow } from './task-json.js';
+import type { LogEntry, TaskJson, TaskRow } from './task-json.js';
 
 /** Runs statements on the pool or on one transaction's client. */
 export interface Sql {
@@ -95,6 +95,52 @@ const updateOwned = named(
 export async function updateOwnedTask(sql: Sql, userId: string, id: string, set: { title: string | null; priority: string | null }): Promise<TaskRow> {
   const [row] = await rows<TaskRow>(sql, updateOwned([set.title, set.priority, id, userId]));
   if (!row) throw new Error('UPDATE of a locked task returned no row');
+  return row;
+}
+
+// The log append's lock (TaskWrites.lockOwned), reading only what the change records as replaced.
+const lockLogStateOf = named(
+  'lock-log-state',
+  `SELECT log_count, last_log, updated_at FROM tasks WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR UPDATE`,
+);
+
+/** The values a log append replaces, as the change row records them (LOG_APPEND_FIELDS and updatedAt). */
+export interface LogState {
+  log_count: number;
+  last_log: LogEntry | null;
+  updated_at: Date;
+}
+
+export async function lockLogState(sql: Sql, userId: string, id: string): Promise<LogState | undefined> {
+  return (await rows<LogState>(sql, lockLogStateOf([id, userId])))[0];
+}
+
+// appendLogEntry of task-statements.ts: the task's next seq, count (capped at the kept number), last
+// entry and version, and the entry's INSERT with that seq, in one statement; `at` is the app's clock.
+const appendLog = named(
+  'append-log',
+  `WITH t AS (
+     UPDATE tasks SET log_seq = log_seq + 1, log_count = least(log_count + 1, $3), last_log = $4::jsonb,
+       version = version + 1, updated_at = $5
+     WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
+     RETURNING ${TASK}, log_seq
+   ), added AS (
+     INSERT INTO task_logs (id, task_id, seq, at, level, message)
+     SELECT $6::uuid, t.id, t.log_seq, $5::timestamptz, $7::"TaskLogLevel", $8::text FROM t
+   )
+   SELECT * FROM t`,
+);
+// trimLog: the entries past the newest `keep`, by the (task_id, seq) index.
+const trimLog = named('trim-log', 'DELETE FROM task_logs WHERE task_id = $1 AND seq <= $2');
+
+/**
+ * TaskWrites.appendLog on a task locked by lockLogState: the append, then (always, as the app) the
+ * trim in a second statement. Undefined when there is no such live task.
+ */
+export async function appendLogEntry(sql: Sql, userId: string, id: string, entry: LogEntry, entryJson: string, keep: number, now: Date): Promise<TaskRow | undefined> {
+  const [row] = await rows<TaskRow & { log_seq: number }>(sql, appendLog([id, userId, keep, entryJson, now, entry.id, entry.level, entry.message]));
+  if (!row) return undefined;
+  await sql.query(trimLog([id, row.log_seq - keep]));
   return row;
 }
 

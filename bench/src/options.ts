@@ -61,7 +61,7 @@ function number(args: readonly string[], name: string, fallback: number): number
 }
 
 export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,observability,pglite,resume,scale] [--duration=S] [--warmup=S]
-           [--routes=list,get,create,patch,mix] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
+           [--routes=list,get,create,patch,log,mix] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
            [--write | --no-write] [--docs-dir=DIR] [--cpu-prof] [--trace-sql] [--keep-logs]
   half: each route at 25%, 50% and 75% of the app's own maximum rate, app and baseline at the same rate (smoke: 50% only)
   resume: a client that missed 10,000 changes reconnects with auth.since (catch-up time, app RSS)

@@ -8,6 +8,7 @@ import { jwtSettings, log, options, serverUrl, type Stops, workDir } from './con
 import { appEnv, startApp, startBaseline } from './launch.js';
 import { measureHttp, measureOfferedRates, measureObservability, measureSocket, measureSoak, type PostgresServers } from './postgres-phases.js';
 import type { BenchReport } from './report.js';
+import { checkSameLogAppend } from './same-log-append.js';
 import type { RunningServer } from './servers.js';
 import { checkSameShape, loadOptions, login, registerFirstUser } from './steps.js';
 
@@ -36,6 +37,8 @@ export async function runPostgres(report: BenchReport, stops: Stops): Promise<vo
   stops.push(() => baseline.stop());
   await checkSameShape(app, baseline, users[0]!.token, users[0]!.taskIds[0]!);
   log('app and baseline return identical JSON for GET /api/tasks/:id and GET /api/tasks');
+  await checkSameLogAppend(app, baseline, sql, users[0]!.token, users[0]!.taskIds[0]!);
+  log('app and baseline answer and record POST /api/tasks/:id/logs alike (same keys and values but the entry id and time)');
 
   // LOG_LEVEL=info (Fastify's request log) runs as a second app instance, measured right after the
   // warn instance on the same workloads, so both see the same machine.

@@ -98,6 +98,7 @@ export async function measureObservability(report: BenchReport, { app, env, user
 
 /** Socket.IO delivery under a steady stream, not an overload: at most half the app's measured write capacity. */
 export async function measureSocket(report: BenchReport, { app, users }: PostgresServers): Promise<void> {
+  // The capacity of the writes the stream sends (creates and title edits); log appends are not among them.
   const writeMax = Math.min(report.http.create?.app.rps ?? Infinity, report.http.patch?.app.rps ?? Infinity);
   const ratePerSec = Math.max(1, Math.min(options.socket.ratePerSec, Math.floor(writeMax / 2)));
   log(`Socket.IO: ${options.socket.clients} clients, ${ratePerSec} mutations/s for ${options.socket.durationSec}s`);

@@ -16,6 +16,7 @@ const LABEL: Record<Workload, { label: string; detail: string }> = {
   get: { label: 'get', detail: 'GET /tasks/:id' },
   create: { label: 'create', detail: 'POST /tasks' },
   patch: { label: 'patch', detail: 'PATCH /tasks/:id' },
+  log: { label: 'log', detail: 'POST /tasks/:id/logs' },
   mix: { label: 'mix', detail: '70% reads, 30% writes' },
 };
 

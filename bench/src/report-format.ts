@@ -6,6 +6,7 @@ export const ROUTE: Record<Workload, string> = {
   get: 'GET /api/tasks/:id',
   create: 'POST /api/tasks',
   patch: 'PATCH /api/tasks/:id',
+  log: 'POST /api/tasks/:id/logs',
   mix: 'mix (35% list, 35% get, 10% create, 20% patch)',
 };
 /** The app's req/s as a share of the floor's: reads, and writes (which carry the change row too). */
@@ -29,6 +30,6 @@ export function table(header: string[], rows: string[][]): string {
 
 export function targetFor(workload: Workload): number | undefined {
   if (workload === 'list' || workload === 'get') return READ_TARGET;
-  if (workload === 'create' || workload === 'patch') return WRITE_TARGET;
+  if (workload === 'create' || workload === 'patch' || workload === 'log') return WRITE_TARGET;
   return undefined;
 }

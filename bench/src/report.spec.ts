@@ -88,6 +88,21 @@ describe('writeDocs', () => {
     expect(row(markdown, '| POST /api/tasks | 50% | 135 |')).toHaveLength(1);
   });
 
+  it('reports the log append like the other writes: the ≥ 65% target, its half-rate point, both charts', () => {
+    const report = sampleReport();
+    report.http.log = { app: load(300, 30, 55), baseline: load(400, 22, 40) };
+    report.atRate.log = [point(0.5, 150, [8, 20], [6, 15])];
+    const markdown = readFileSync(writeDocs(report, docs), 'utf8');
+    const [log] = row(markdown, '| POST /api/tasks/:id/logs | 300 | 400 |');
+    expect(log).toContain('| 75% ✅ (≥ 65%) |');
+    expect(log).toContain('| 20 ✅ (150/s) | 15 | 1.3× ✅ |');
+    expect(row(markdown, '| POST /api/tasks/:id/logs | 50% | 150 |')).toHaveLength(1);
+    const throughput = parseSvg(readFileSync(path.join(docs, 'bench', 'http-throughput.svg'), 'utf8'));
+    expect(select(throughput, 'text', 'share').map((node) => node.text)).toEqual(['77% of baseline', '75% of baseline', '75% of baseline']);
+    const latency = parseSvg(readFileSync(path.join(docs, 'bench', 'latency.svg'), 'utf8'));
+    expect(select(latency, 'g', 'panel').map((node) => node.attrs['data-route'])).toEqual(['get', 'create', 'log']);
+  });
+
   it('writes no chart without data for it', () => {
     writeDocs({ ...sampleReport(), http: {}, atRate: {} }, docs);
     expect(existsSync(path.join(docs, 'bench'))).toBe(false);
