@@ -60,9 +60,13 @@ export async function startApp(name: string, appEnvironment: NodeJS.ProcessEnv):
 
 export async function startBaseline(databaseUrl: string, logLevel: string): Promise<RunningServer> {
   serverCount += 1;
+  // Profiled like the app, so the two profiles can be read side by side.
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=baseline-${Date.now()}.cpuprofile`] : [];
+  if (options.cpuProf) mkdirSync(profileDir, { recursive: true });
   return startServer({
     name: 'baseline',
     main: baselineEntry,
+    nodeArgs,
     cwd: benchDir,
     env: {
       ...process.env,
