@@ -134,13 +134,13 @@ const appendLog = named(
 const trimLog = named('trim-log', 'DELETE FROM task_logs WHERE task_id = $1 AND seq <= $2');
 
 /**
- * TaskWrites.appendLog on a task locked by lockLogState: the append, then (always, as the app) the
- * trim in a second statement. Undefined when there is no such live task.
+ * TaskWrites.appendLog on a task locked by lockLogState: the append, then, as the app, the trim in
+ * a second statement once more than `keep` entries were ever appended. Undefined when there is no such live task.
  */
 export async function appendLogEntry(sql: Sql, userId: string, id: string, entry: LogEntry, entryJson: string, keep: number, now: Date): Promise<TaskRow | undefined> {
   const [row] = await rows<TaskRow & { log_seq: number }>(sql, appendLog([id, userId, keep, entryJson, now, entry.id, entry.level, entry.message]));
   if (!row) return undefined;
-  await sql.query(trimLog([id, row.log_seq - keep]));
+  if (row.log_seq > keep) await sql.query(trimLog([id, row.log_seq - keep]));
   return row;
 }
 

@@ -79,7 +79,8 @@ export class TaskWrites {
       appendLogEntry(userId, id, JSON.stringify(entry), entry.id, entry.level, entry.message, keep, now),
     );
     if (!row) return null;
-    await this.tx.query(trimLog(id, row.logSeq - keep));
+    // Entries are numbered from 1: until more than `keep` were ever appended, there is nothing to trim.
+    if (row.logSeq > keep) await this.tx.query(trimLog(id, row.logSeq - keep));
     return row;
   }
 
