@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { accessTokenCheck } from './hs256.js';
+import { accessTokenCheck, verifiedTokens } from './hs256.js';
 
 const rules = { secret: 'a-secret-of-the-bench-with-enough-length', issuer: 'tasks-api', audience: 'tasks-api' };
 const check = accessTokenCheck(rules);
@@ -22,12 +22,12 @@ const claims = (extra: Record<string, unknown> = {}) => ({ sub, jti, iat: NOW, e
 describe('accessTokenCheck', () => {
   it('accepts a token as the app signs it (jsonwebtoken, HS256, iss, aud, exp)', () => {
     const signed = jwt.sign({ sub, jti }, rules.secret, { algorithm: 'HS256', issuer: rules.issuer, audience: rules.audience, expiresIn: '15m' });
-    expect(check(signed)).toEqual({ sub, jti });
-    expect(check(token(claims()), NOW)).toEqual({ sub, jti });
+    expect(check(signed)).toMatchObject({ sub, jti });
+    expect(check(token(claims()), NOW)).toEqual({ sub, jti, exp: NOW + 900 });
   });
 
   it('accepts an audience list that names this audience, and a past nbf', () => {
-    expect(check(token(claims({ aud: ['other', rules.audience], nbf: NOW - 5 })), NOW)).toEqual({ sub, jti });
+    expect(check(token(claims({ aud: ['other', rules.audience], nbf: NOW - 5 })), NOW)).toEqual({ sub, jti, exp: NOW + 900 });
   });
 
   it('refuses a wrong signature, another key, and another spelling of the right signature', () => {
@@ -73,7 +73,7 @@ describe('accessTokenCheck', () => {
   });
 
   it('refuses iat more than a minute ahead, a future nbf, and a non-numeric nbf', () => {
-    expect(check(token(claims({ iat: NOW + 60 })), NOW)).toEqual({ sub, jti });
+    expect(check(token(claims({ iat: NOW + 60 })), NOW)).toEqual({ sub, jti, exp: NOW + 900 });
     expect(check(token(claims({ iat: NOW + 61 })), NOW)).toBeNull();
     expect(check(token(claims({ iat: undefined })), NOW)).toBeNull();
     expect(check(token(claims({ nbf: NOW + 1 })), NOW)).toBeNull();
@@ -95,5 +95,17 @@ describe('accessTokenCheck', () => {
     expect(check(`${header}.${signature}`, NOW)).toBeNull();
     const array = `${segment({ alg: 'HS256' })}.${segment([claims()])}`;
     expect(check(`${array}.${createHmac('sha256', rules.secret).update(array).digest('base64url')}`, NOW)).toBeNull();
+  });
+});
+
+describe('verifiedTokens', () => {
+  it('recalls a remembered token until its expiry, and nothing else', () => {
+    const verified = verifiedTokens();
+    const remembered = { sub, jti, exp: NOW + 60 };
+    verified.remember('a.b.c', remembered);
+    expect(verified.recall('a.b.c', NOW + 59)).toEqual(remembered);
+    expect(verified.recall('a.b.d', NOW)).toBeUndefined();
+    expect(verified.recall('a.b.c', NOW + 60)).toBeUndefined();
+    expect(verified.recall('a.b.c', NOW)).toBeUndefined();
   });
 });

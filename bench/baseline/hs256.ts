@@ -12,6 +12,7 @@ export interface TokenRules {
 export interface TokenClaims {
   sub: string;
   jti: string;
+  exp: number;
 }
 
 /** Seconds `iat` may lie ahead of the clock (CLOCK_SKEW_SECONDS of access-token.verifier.ts). */
@@ -65,6 +66,29 @@ export function accessTokenCheck(rules: TokenRules): (token: string, nowSec?: nu
     if (!(Array.isArray(aud) ? aud.includes(rules.audience) : aud === rules.audience) || iss !== rules.issuer) return null;
     if (!Number.isSafeInteger(iat) || (iat as number) > nowSec + CLOCK_SKEW_SECONDS) return null;
     if (typeof sub !== 'string' || typeof jti !== 'string' || !UUID.test(sub) || !UUID.test(jti)) return null;
-    return { sub, jti };
+    return { sub, jti, exp: exp as number };
+  };
+}
+
+/** Tokens remembered at most (VERIFIED_TOKENS_CAPACITY of the app). */
+const VERIFIED_CAPACITY = 10_000;
+
+/**
+ * The app's VerifiedTokens: a token that passed the whole check once, by its exact text, needs only
+ * its expiry checked again (its user and revocation are looked up on every request all the same).
+ */
+export function verifiedTokens() {
+  const verified = new Map<string, TokenClaims>();
+  return {
+    recall(token: string, nowSec = Math.floor(Date.now() / 1000)): TokenClaims | undefined {
+      const claims = verified.get(token);
+      if (claims === undefined || nowSec < claims.exp) return claims;
+      verified.delete(token);
+      return undefined;
+    },
+    remember(token: string, claims: TokenClaims): void {
+      if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value ?? '');
+      verified.set(token, claims);
+    },
   };
 }

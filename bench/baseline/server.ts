@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
-import { accessTokenCheck } from './hs256.js';
+import { accessTokenCheck, verifiedTokens } from './hs256.js';
 import { HttpProblem, registerRoutes } from './routes.js';
 import { tokenValid } from './statements.js';
 
 const env = process.env;
 const jwtSecret = env.JWT_SECRET ?? '';
 const checkToken = accessTokenCheck({ secret: jwtSecret, issuer: env.JWT_ISSUER ?? 'tasks-api', audience: env.JWT_AUDIENCE ?? 'tasks-api' });
+const verified = verifiedTokens();
 const pool = new pg.Pool({
   connectionString: env.DATABASE_URL,
   max: Number(env.DATABASE_POOL_SIZE ?? 10),
@@ -25,12 +26,14 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 // The app echoes a client's request id when it is safe in logs and headers (request-id.ts).
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The app's guard: the token's checks, then its user and jti in one statement. */
+/** The app's guard: the token's checks (once per token, as the app's), then its user and jti in one statement. */
 async function authenticate(request: FastifyRequest): Promise<string> {
-  const match = BEARER.exec(request.headers.authorization ?? '');
-  const claims = match?.[1] ? checkToken(match[1]) : null;
+  const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  const remembered = token === undefined ? undefined : verified.recall(token);
+  const claims = remembered ?? (token === undefined ? null : checkToken(token));
   if (!claims) throw new HttpProblem(401, 'Unauthorized', 'Invalid access token');
   if (!(await tokenValid(pool, claims.sub, claims.jti))) throw new HttpProblem(401, 'Unauthorized', 'Invalid access token');
+  if (!remembered) verified.remember(token!, claims);
   return claims.sub;
 }
 

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { AuthUser } from './auth-user.js';
 import { InvalidAccessTokenError, type TokenFailure } from './auth.errors.js';
 import { AuthRepository } from './auth.repository.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
@@ -42,6 +43,8 @@ export function bearerTokenFrom(header: string | string[] | undefined): BearerEx
  */
 @Injectable()
 export class AccessTokenVerifier {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
@@ -68,20 +71,40 @@ export class AccessTokenVerifier {
   /**
    * Second half of the check, once the signature and standard claims passed (`decoded` is the complete
    * token: header and payload): no `crit`, required claims, not issued in the future, not revoked, user.
+   * With `token` (its text), a token that passes is remembered: see `recall`.
    */
-  async resolve(decoded: unknown): Promise<AuthUser> {
+  async resolve(decoded: unknown, token?: string): Promise<AuthUser> {
+    const claims = this.claimsOf(decoded);
+    const user = await this.subjectOf(claims);
+    if (token !== undefined) this.verified.remember(token, claims);
+    return user;
+  }
+
+  /**
+   * The claims of a token that passed the whole check before and has not expired since: its signature
+   * and claims need no second check (VerifiedTokens), its user and revocation do (`subjectOf`).
+   */
+  recall(token: string): AccessTokenClaims | undefined {
+    return this.verified.recall(token);
+  }
+
+  /** The token's user, unless the user is gone or the token was revoked (looked up on every request). */
+  async subjectOf({ sub, jti, exp }: AccessTokenClaims): Promise<AuthUser> {
+    const subject = await this.repository.findTokenSubject(sub, jti);
+    if (!subject) throw new InvalidAccessTokenError('userGone');
+    if (subject.revoked) throw new InvalidAccessTokenError('revoked');
+    return { id: subject.id, email: subject.email, tokenId: jti, tokenExpiresAt: new Date(exp * 1000) };
+  }
+
+  private claimsOf(decoded: unknown): AccessTokenClaims {
     const token = completeToken.safeParse(decoded);
     if (!token.success) throw new InvalidAccessTokenError('malformed');
     // RFC 7515 §4.1.11: we understand no extension, so any `crit` means the token must be refused.
     if ('crit' in token.data.header) throw new InvalidAccessTokenError('critical');
     const claims = accessTokenClaims.safeParse(token.data.payload);
     if (!claims.success) throw new InvalidAccessTokenError('badClaims');
-    const { sub, jti, iat, exp } = claims.data;
-    if (iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) throw new InvalidAccessTokenError('issuedInFuture');
-    const subject = await this.repository.findTokenSubject(sub, jti);
-    if (!subject) throw new InvalidAccessTokenError('userGone');
-    if (subject.revoked) throw new InvalidAccessTokenError('revoked');
-    return { id: subject.id, email: subject.email, tokenId: jti, tokenExpiresAt: new Date(exp * 1000) };
+    if (claims.data.iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) throw new InvalidAccessTokenError('issuedInFuture');
+    return claims.data;
   }
 
   /** Names what was wrong with a token the JWT library refused. */

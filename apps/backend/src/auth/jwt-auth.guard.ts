@@ -10,7 +10,8 @@ import { IS_PUBLIC } from './public.decorator.js';
 import { AuditLog } from '../common/audit/audit.log.js';
 
 /**
- * The global guard: every HTTP route needs a valid access token unless it is `@Public()`.
+ * The global guard: every HTTP route needs a valid access token unless it is `@Public()`. Passport
+ * (JwtStrategy) checks a token the first time this process sees it; see `authenticate` for later.
  * WebSocket connections are authenticated once, at the handshake, by the gateway.
  */
 @Injectable()
@@ -30,7 +31,27 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    return traced('auth guard', {}, () => super.canActivate(context) as Promise<boolean>);
+    return traced('auth guard', {}, () => this.authenticate(context));
+  }
+
+  /**
+   * A token this process verified before skips passport: its text, hence its signature and claims,
+   * cannot have changed (VerifiedTokens); its expiry, user and revocation are checked again.
+   */
+  private authenticate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const extracted = bearerTokenFrom(request.headers.authorization);
+    const claims = 'token' in extracted ? this.verifier.recall(extracted.token) : undefined;
+    if (!claims) return super.canActivate(context) as Promise<boolean>;
+    return this.verifier.subjectOf(claims).then(
+      (user) => {
+        request.user = user;
+        return true;
+      },
+      (error: unknown) => {
+        throw this.refused(error instanceof Error ? error : new Error('Authentication failed', { cause: error }), request);
+      },
+    );
   }
 
   /** Turns passport's outcome into the user, or a 401 that names the cause. */

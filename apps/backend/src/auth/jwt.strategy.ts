@@ -10,6 +10,7 @@ import { jwtKeyOf } from './jwt-key.js';
 /**
  * passport-jwt checks the signature (HS256 only), issuer, audience and expiry; the rest
  * (claims, revocation, user) is the verifier's, so HTTP and WebSocket share one implementation.
+ * JwtAuthGuard sends a token here the first time this process sees it.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -28,10 +29,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       // The header too, so the verifier can refuse `crit` (validate gets { header, payload, signature }).
       jsonWebTokenOptions: { complete: true },
+      // The request too: the verifier remembers the token's text once it passed (JwtAuthGuard).
+      passReqToCallback: true,
     });
   }
 
-  validate(decoded: unknown): Promise<AuthUser> {
-    return this.verifier.resolve(decoded);
+  validate(request: FastifyRequest, decoded: unknown): Promise<AuthUser> {
+    const extracted = bearerTokenFrom(request.headers.authorization);
+    return this.verifier.resolve(decoded, 'token' in extracted ? extracted.token : undefined);
   }
 }
