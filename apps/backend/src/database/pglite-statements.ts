@@ -71,10 +71,7 @@ export class PreparedStatements {
         const serializer = this.db.serializers[statement.paramTypes[i] ?? 0];
         return serializer ? serializer(value) : typeof value === 'string' ? value : JSON.stringify(value);
       });
-      const answer = await this.db.execProtocolRaw(
-        concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]),
-        { syncToFs },
-      );
+      const answer = await this.answerTo(concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]), syncToFs);
       const fields = dataRowsOf(answer) ?? this.failure(answer);
       return { rows: fields.map((values) => this.row(statement, values)) };
     });
@@ -93,7 +90,7 @@ export class PreparedStatements {
   private async prepare(text: string): Promise<Prepared> {
     const name = `s${++this.counter}`;
     const messages = this.exchange(
-      await this.db.execProtocolRaw(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false }),
+      await this.answerTo(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), false),
     );
     let paramTypes: number[] = [];
     let fields: Prepared['fields'] = [];
@@ -111,7 +108,23 @@ export class PreparedStatements {
     const [text, oldest] = this.prepared.entries().next().value ?? [];
     if (text === undefined || !oldest) return;
     this.prepared.delete(text);
-    this.exchange(await this.db.execProtocolRaw(concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), { syncToFs: false }));
+    this.exchange(await this.answerTo(concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), false));
+  }
+
+  /**
+   * The backend's whole answer to `message`. The stream form, because `execProtocolRaw` also parses
+   * every message into objects (copying each field) that nothing here reads. A chunk is a view of
+   * PGlite's WASM memory, valid only during the call: each is copied.
+   */
+  private async answerTo(message: Uint8Array, syncToFs: boolean): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.db.execProtocolRawStream(message, {
+      syncToFs,
+      onRawData: (chunk) => {
+        chunks.push(chunk.slice());
+      },
+    });
+    return chunks.length === 1 ? chunks[0]! : concat(chunks);
   }
 
   /** Throws the error an answer holds, as PGlite's parser reads it (code, detail, position …). */
