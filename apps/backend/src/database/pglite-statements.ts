@@ -1,5 +1,5 @@
 import { type PGlite, protocol } from '@electric-sql/pglite';
-import { dataRowsOf, type RowFields } from './pglite-rows.js';
+import { bindExecuteSync, dataRowsOf, type RowFields } from './pglite-protocol.js';
 
 const { serialize, Parser } = protocol;
 
@@ -66,12 +66,12 @@ export class PreparedStatements {
   private run(text: string, params: unknown[], syncToFs: boolean): Promise<{ rows: Row[] }> {
     return this.db.runExclusive(async () => {
       const statement = this.recall(text) ?? (await this.prepare(text));
-      const values = params.map((value, i) => {
+      const values = params.map((value, i): string | null => {
         if (value === null || value === undefined) return null;
         const serializer = this.db.serializers[statement.paramTypes[i] ?? 0];
         return serializer ? serializer(value) : typeof value === 'string' ? value : JSON.stringify(value);
       });
-      const answer = await this.answerTo(concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]), syncToFs);
+      const answer = await this.answerTo(bindExecuteSync(statement.name, values), syncToFs);
       const fields = dataRowsOf(answer) ?? this.failure(answer);
       return { rows: fields.map((values) => this.row(statement, values)) };
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dataRowsOf } from './pglite-rows.js';
+import { protocol } from '@electric-sql/pglite';
+import { bindExecuteSync, dataRowsOf } from './pglite-protocol.js';
 
 /** One backend message: type byte, int32 length (counting itself), payload. */
 function message(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
@@ -65,5 +66,18 @@ describe('dataRowsOf', () => {
   it('should refuse an answer whose last message is cut short', () => {
     const row = dataRow(['abcdef']);
     expect(() => dataRowsOf(Buffer.concat([bindComplete, row.subarray(0, row.length - 2)]))).toThrow('Truncated message');
+  });
+});
+
+describe('bindExecuteSync', () => {
+  const pglite = (statement: string, values: (string | null)[]) =>
+    Buffer.concat([protocol.serialize.bind({ statement, values }), protocol.serialize.execute({}), protocol.serialize.sync()]);
+
+  it.each([
+    ['no parameters', 's1', []],
+    ['text, NULL and empty parameters', 's12', ['plain', null, '', 'null']],
+    ['multi-byte and long parameters', 's300', ['\uFEFFé 💡 \u0001', 'x'.repeat(70_000), '{"a":[1,"b"]}']],
+  ])('should write the same bytes as PGlite\'s own serializer for %s', (_name, statement, values) => {
+    expect(Buffer.from(bindExecuteSync(statement, values))).toEqual(pglite(statement, values));
   });
 });
