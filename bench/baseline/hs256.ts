@@ -87,6 +87,7 @@ export function verifiedTokens() {
       return undefined;
     },
     remember(token: string, claims: TokenClaims): void {
+      if (verified.has(token)) return;
       if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value ?? '');
       verified.set(token, claims);
     },
