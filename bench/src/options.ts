@@ -11,6 +11,11 @@ export interface BenchOptions {
   /** Mixed warm-up of each server before the first measurement. */
   globalWarmUpSec: number;
   durationSec: number;
+  /**
+   * Full-speed runs and the half-rate point measure each server in this many rounds, app and
+   * baseline alternating, `durationSec / rounds` each; the median round of each server counts.
+   */
+  rounds: number;
   /** Fractions of the app's own maximum rate at which both servers run at a fixed offered rate. */
   rateFractions: number[];
   /** Each server at half the app's maximum: the point the p99 target is checked at. */
@@ -61,8 +66,9 @@ function number(args: readonly string[], name: string, fallback: number): number
 }
 
 export const USAGE = `pnpm bench [--smoke] [--only=http,half,socket,soak,logging,observability,pglite,resume,scale] [--duration=S] [--warmup=S]
-           [--routes=list,get,create,patch,log,mix] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
+           [--routes=list,get,create,patch,log,mix] [--rounds=N] [--soak=S] [--connections=N] [--pool=N] [--node=PATH]
            [--write | --no-write] [--docs-dir=DIR] [--cpu-prof] [--trace-sql] [--keep-logs]
+  rounds: full speed and half rate alternate app and baseline N times (default 3; smoke 1), medians count
   half: each route at 25%, 50% and 75% of the app's own maximum rate, app and baseline at the same rate (smoke: 50% only)
   resume: a client that missed 10,000 changes reconnects with auth.since (catch-up time, app RSS)
   scale: 10,000 sockets (10 for each of 1,000 users) in worker processes, 200 writes/s; delivery and app RSS
@@ -97,6 +103,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
     warmUpSec: number(args, 'warmup', smoke ? 1 : 2),
     globalWarmUpSec: smoke ? 2 : 6,
     durationSec,
+    rounds: Math.max(1, Math.floor(number(args, 'rounds', smoke ? 1 : 3))),
     // Smoke keeps only the target's point, so CI does not grow.
     rateFractions: smoke ? [0.5] : [0.25, 0.5, 0.75],
     halfRateSec: smoke ? 2 : durationSec,

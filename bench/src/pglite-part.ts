@@ -6,7 +6,8 @@ import { jwtSettings, log, options, type Stops, workDir } from './context.js';
 import { appEnv, startApp } from './launch.js';
 import type { BenchReport } from './report.js';
 import { measureDelivery } from './socket-load.js';
-import { login, maxRate } from './steps.js';
+import { warmUp } from './http-load.js';
+import { loadOptions, login, maxRate } from './steps.js';
 
 export async function runPglite(report: BenchReport, stops: Stops): Promise<void> {
   log('embedded PGlite (no DATABASE_URL): short version');
@@ -26,6 +27,8 @@ export async function runPglite(report: BenchReport, stops: Stops): Promise<void
   const app = await startApp('app-pglite', env);
   stops.push(() => app.stop());
   if (report.passwordHash) users[0]!.token = await login(app);
+  // The same mixed warm-up the PostgreSQL servers get, so both modes are compared JIT-warm.
+  await warmUp(loadOptions(app, 'mix', users, options.globalWarmUpSec), options.globalWarmUpSec);
   for (const workload of options.workloads) {
     report.pglite.http[workload] = await maxRate(app, workload, users, options.pglite.warmUpSec, options.pglite.durationSec);
   }

@@ -1,12 +1,12 @@
 // The measured phases of the PostgreSQL part, in the order `runPostgres` calls them.
 import type { BenchUser } from './database.js';
-import { measure, warmUp, type Workload } from './http-load.js';
+import { type LoadResult, measure, warmUp, type Workload } from './http-load.js';
 import { log, options, type Stops } from './context.js';
 import { startApp } from './launch.js';
 import type { BenchReport, RatePoint } from './report.js';
 import { freePort, type RunningServer, startOtlpSink } from './servers.js';
 import { measureDelivery } from './socket-load.js';
-import { combined, loadOptions, maxRate } from './steps.js';
+import { alternating, combined, loadOptions, logRate, maxRate } from './steps.js';
 
 export interface PostgresServers {
   app: RunningServer;
@@ -19,13 +19,19 @@ export interface PostgresServers {
   logged: readonly Workload[];
 }
 
+/** How `seconds` of measurement per server are split, for the log. */
+const roundsText = (seconds: number): string =>
+  options.rounds > 1 ? `${options.rounds} rounds of ${seconds / options.rounds} s alternating, medians` : `${seconds} s each, app first`;
+
 /** Each workload at full speed, app then baseline (and the info-logging instance where asked). */
 export async function measureHttp(report: BenchReport, { app, baseline, appInfo, users, logged }: PostgresServers): Promise<void> {
   if (options.parts.has('http')) {
-    log('HTTP at full speed (each workload: app, then baseline)');
+    log(`HTTP at full speed (each workload: app and baseline warmed up, then ${roundsText(options.durationSec)})`);
     for (const workload of options.workloads) {
-      const appResult = await maxRate(app, workload, users, options.warmUpSec, options.durationSec);
-      const baseResult = await maxRate(baseline, workload, users, options.warmUpSec, options.durationSec);
+      for (const server of [app, baseline]) await warmUp(loadOptions(server, workload, users, options.warmUpSec), options.warmUpSec);
+      const { app: appResult, baseline: baseResult, rounds } = await alternating({ app, baseline }, workload, users, options.durationSec, options.rounds);
+      logRate(app, workload, appResult, rounds.app);
+      logRate(baseline, workload, baseResult, rounds.baseline);
       report.http[workload] = { app: appResult, baseline: baseResult };
       if (appInfo && logged.includes(workload)) {
         report.logging[workload] = { warn: appResult, info: await maxRate(appInfo, workload, users, options.warmUpSec, options.durationSec) };
@@ -53,19 +59,21 @@ export function addRatePoint(report: BenchReport, workload: Workload, point: Rat
  * at each: latency against load, and at half the maximum the p99 target against the machine's floor.
  */
 export async function measureOfferedRates(report: BenchReport, { app, baseline, users }: PostgresServers): Promise<void> {
-  log(`HTTP at ${options.rateFractions.map((f) => `${f * 100}%`).join(', ')} of the app's own maximum rate (app, then baseline at the same rate)`);
+  log(`HTTP at ${options.rateFractions.map((f) => `${f * 100}%`).join(', ')} of the app's own maximum rate (app, then baseline at the same rate; at 50%, ${roundsText(options.halfRateSec)})`);
   for (const workload of options.workloads) {
     const max = report.http[workload]?.app.rps ?? (await maxRate(app, workload, users, options.warmUpSec, options.durationSec)).rps;
     for (const fraction of options.rateFractions) {
       // The soak runs the mix at half its maximum for longer: that run is the mix's half-rate point.
       if (fraction === 0.5 && workload === 'mix' && options.parts.has('soak')) continue;
       const rate = rateAt(max, fraction);
+      // The target's point in alternating rounds, as the full-speed runs; the others only draw the curve.
+      const rounds = fraction === 0.5 ? options.rounds : 1;
       const seconds = fraction === 0.5 ? options.halfRateSec : options.rateSec;
-      const result = await measure(loadOptions(app, workload, users, seconds, rate));
-      app.assertRunning();
-      const base = await measure(loadOptions(baseline, workload, users, seconds, rate));
+      const measured = await alternating({ app, baseline }, workload, users, seconds, rounds, rate);
+      const { app: result, baseline: base } = measured;
       addRatePoint(report, workload, { fraction, rate, app: result, baseline: base });
-      log(`  ${workload.padEnd(6)} ${rate} req/s (${fraction * 100}%): app p50 ${result.p50} p90 ${result.p90} p99 ${result.p99} ms${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} p90 ${base.p90} p99 ${base.p99} ms${base.failures ? `  FAILURES ${base.failures}` : ''}`);
+      const each = (runs: readonly LoadResult[]) => (runs.length > 1 ? ` (rounds ${runs.map((r) => r.p99).join(', ')})` : '');
+      log(`  ${workload.padEnd(6)} ${rate} req/s (${fraction * 100}%): app p50 ${result.p50} p90 ${result.p90} p99 ${result.p99} ms${each(measured.rounds.app)}${result.failures ? `  FAILURES ${result.failures}` : ''}; baseline p50 ${base.p50} p90 ${base.p90} p99 ${base.p99} ms${each(measured.rounds.baseline)}${base.failures ? `  FAILURES ${base.failures}` : ''}`);
     }
   }
 }

@@ -53,7 +53,7 @@ export function httpSections(report: BenchReport, images: ChartImages): string[]
       '### Latency against offered rate',
       '',
       'Each route at fixed offered rates (autocannon `overallRate`, latency corrected for coordinated omission), as fractions of the app\'s own maximum; ' +
-        `the baseline at the same rate right after the app. Half the maximum: ${options.halfRateSec} s each${options.parts.has('soak') ? ` (the mix: the soak's ${options.soakSec} s for the app)` : ''}` +
+        `the baseline at the same rate right after the app. Half the maximum: ${options.halfRateSec} s each${options.rounds > 1 ? ` (${options.rounds} alternating rounds, medians)` : ''}${options.parts.has('soak') ? ` (the mix: the soak's ${options.soakSec} s for the app)` : ''}` +
         `${options.rateFractions.some((f) => f !== 0.5) ? `; other points: ${options.rateSec} s each` : ''}.`,
       '',
     );

@@ -54,7 +54,8 @@ export function renderResults(report: BenchReport, images: ChartImages = {}): st
       `${machine.postgres}${report.pglite.version ? `, PGlite ${report.pglite.version}` : ''}. Load average at start: ${machine.loadAvg.toFixed(2)}.`,
     '',
     `Data: ${options.users} users × ${options.tasksPerUser} tasks${report.seedSec ? ` (seeded in ${report.seedSec.toFixed(1)} s)` : ''}. ` +
-      `Every HTTP run: ${options.connections} connections, ${options.warmUpSec} s warm-up + ${options.durationSec} s measured, app and baseline back to back; ` +
+      `Every HTTP run: ${options.connections} connections, ${options.warmUpSec} s warm-up + ${options.durationSec} s measured, app and baseline back to back` +
+      `${options.rounds > 1 ? ` (at full speed and at half the maximum: ${options.rounds} alternating rounds of ${options.durationSec / options.rounds} s for each server, after both warm-ups; each server's median round counts)` : ''}; ` +
       `pool size ${options.poolSize} for both; LOG_LEVEL=warn.`,
     '',
   );
@@ -144,7 +145,7 @@ export function renderResults(report: BenchReport, images: ChartImages = {}): st
 
   const pgliteRoutes = WORKLOADS.filter((w) => report.pglite.http[w]);
   if (pgliteRoutes.length > 0) {
-    out.push(`### Embedded PGlite (short run: ${options.pglite.users} users × ${options.pglite.tasksPerUser} tasks, ${options.pglite.durationSec} s per route)`, '');
+    out.push(`### Embedded PGlite (short run: ${options.pglite.users} users × ${options.pglite.tasksPerUser} tasks, ${options.pglite.durationSec} s per route after ${options.pglite.warmUpSec} s of warm-up; a ${options.globalWarmUpSec} s mixed warm-up first, as on PostgreSQL)`, '');
     out.push(
       table(
         ['route', 'req/s', 'p50 / p99 ms', 'CPU ms/req', 'peak RSS MB'],

@@ -3,6 +3,7 @@ import { createContractClient, rawRequest } from '@tasks/api-client';
 import { emailOf, PASSWORD, type Sql } from './database.js';
 import { type LoadOptions, type LoadResult, measure, warmUp, type Workload } from './http-load.js';
 import { log, options } from './context.js';
+import { medianOf } from './rounds.js';
 import type { RunningServer } from './servers.js';
 
 /** Registers bench-0 through the real API and returns its argon2id hash, which every other bench user shares. */
@@ -41,8 +42,38 @@ export async function maxRate(server: RunningServer, workload: Workload, users: 
   await warmUp(loadOptions(server, workload, users, warmUpSec), warmUpSec);
   const result = await measure(loadOptions(server, workload, users, durationSec));
   server.assertRunning();
-  log(`  ${server.name.padEnd(12)} ${workload.padEnd(6)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuMsPerRequest.toFixed(2)} ms/req  rss ${result.rss.peakMb.toFixed(0)} MB${result.failures ? `  FAILURES ${result.failures}` : ''}`);
+  logRate(server, workload, result);
   return result;
+}
+
+/** One log line of a full-speed result (and the rounds' req/s when it is their median). */
+export function logRate(server: RunningServer, workload: Workload, result: LoadResult, rounds: readonly LoadResult[] = []): void {
+  const each = rounds.length > 1 ? `  (rounds ${rounds.map((r) => r.rps.toFixed(0)).join(', ')})` : '';
+  log(`  ${server.name.padEnd(12)} ${workload.padEnd(6)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${result.cpuMsPerRequest.toFixed(2)} ms/req  rss ${result.rss.peakMb.toFixed(0)} MB${result.failures ? `  FAILURES ${result.failures}` : ''}${each}`);
+}
+
+/**
+ * The app and the baseline in `rounds` alternating runs of `seconds / rounds` each (at `rate` when
+ * given), each server's median round: a few seconds of machine noise (another tenant, a stall)
+ * then falls into one round of one server instead of deciding a whole comparison.
+ */
+export async function alternating(
+  servers: { app: RunningServer; baseline: RunningServer },
+  workload: Workload,
+  users: LoadOptions['users'],
+  seconds: number,
+  rounds: number,
+  rate?: number,
+): Promise<{ app: LoadResult; baseline: LoadResult; rounds: { app: LoadResult[]; baseline: LoadResult[] } }> {
+  const roundSec = seconds / rounds;
+  const runs = { app: [] as LoadResult[], baseline: [] as LoadResult[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const side of ['app', 'baseline'] as const) {
+      runs[side].push(await measure(loadOptions(servers[side], workload, users, roundSec, rate)));
+      servers[side].assertRunning();
+    }
+  }
+  return { app: medianOf(runs.app), baseline: medianOf(runs.baseline), rounds: runs };
 }
 
 /** Two runs of one server as one: means of rates, latencies and CPU; totals summed; peaks kept. */

@@ -153,10 +153,8 @@ export class TasksRepository {
     const total = found[0]?.total ?? 0;
     const changeSeq = Number(found[0]?.changeSeq ?? 0);
     const expired = found[0]?.expired ?? false;
-    const rows: ListedRow[] = [];
-    for (const { total: _total, changeSeq: _seq, expired: _expired, id, walkKey, ...row } of found) {
-      if (id !== null && walkKey !== null) rows.push({ id, ...row, walkKey });
-    }
+    // The rows themselves, not copies without the page's columns: toTask picks the task's fields.
+    const rows = found.filter((row): row is typeof row & ListedRow => row.id !== null && row.walkKey !== null);
     return { rows, total, changeSeq, expired };
   }
 
