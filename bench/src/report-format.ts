@@ -12,6 +12,8 @@ export const ROUTE: Record<Workload, string> = {
 /** The app's req/s as a share of the floor's: reads, and writes (which carry the change row too). */
 export const READ_TARGET = 0.7;
 export const WRITE_TARGET = 0.65;
+/** Issue 17: the embedded database's get and list, as a share of the app's req/s on PostgreSQL. */
+export const EMBEDDED_READ_TARGET = 0.5;
 export const HALF_RATE_P99_MS = 25;
 /** The app's p99 at half its own maximum rate: at most this many times the baseline's at that rate. */
 export const HALF_RATE_P99_RATIO = 2;

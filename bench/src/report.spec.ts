@@ -103,6 +103,16 @@ describe('writeDocs', () => {
     expect(select(latency, 'g', 'panel').map((node) => node.attrs['data-route'])).toEqual(['get', 'create', 'log']);
   });
 
+  it('checks the embedded get and list against half the app\'s req/s on PostgreSQL, and shows the writes\' share unchecked', () => {
+    const report = sampleReport();
+    report.http.list = { app: load(800, 8, 20), baseline: load(1000, 7, 15) };
+    report.pglite.http = { get: load(499, 2, 8), list: load(400, 5, 14), create: load(100, 10, 30) };
+    const markdown = readFileSync(writeDocs(report, docs), 'utf8');
+    expect(row(markdown, '| GET /api/tasks/:id | 499 |')[0]).toContain('| 50% ❌ |');
+    expect(row(markdown, '| GET /api/tasks?limit=20 | 400 |')[0]).toContain('| 50% ✅ |');
+    expect(row(markdown, '| POST /api/tasks | 100 |')[0]).toContain('| 37% |');
+  });
+
   it('writes no chart without data for it', () => {
     writeDocs({ ...sampleReport(), http: {}, atRate: {} }, docs);
     expect(existsSync(path.join(docs, 'bench'))).toBe(false);
