@@ -23,6 +23,8 @@ export const RSS_MB = 300;
 export const ms = (value: number) => (Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : '–');
 export const mb = (value: number) => value.toFixed(0);
 export const mark = (ok: boolean) => (ok ? '✅' : '❌');
+/** A share in whole percent, rounded down: 69.6% reads 69%, never as meeting a 70% it misses. */
+export const percent = (ratio: number) => `${Math.floor(ratio * 100)}%`;
 export const errors = (result: LoadResult) =>
   result.failures > 0 ? ` ⚠️ ${result.failures} errors` : result.total === 0 ? ' ⚠️ no response' : '';
 

@@ -1,7 +1,7 @@
 // The HTTP sections of the Results: full speed against the baseline, and latency at fixed offered rates.
 import { WORKLOADS } from './http-load.js';
 import type { ChartImages } from './report-charts.js';
-import { errors, HALF_RATE_P99_MS, HALF_RATE_P99_RATIO, mark, mb, ms, ROUTE, table, targetFor } from './report-format.js';
+import { errors, HALF_RATE_P99_MS, HALF_RATE_P99_RATIO, mark, mb, ms, percent, ROUTE, table, targetFor } from './report-format.js';
 import type { BenchReport, RatePoint } from './report.js';
 
 const half = (points: readonly RatePoint[] | undefined) => points?.find((point) => point.fraction === 0.5);
@@ -30,7 +30,7 @@ export function httpSections(report: BenchReport, images: ChartImages): string[]
             ROUTE[w],
             `${app.rps.toFixed(0)}${errors(app)}`,
             `${baseline.rps.toFixed(0)}${errors(baseline)}`,
-            `${(ratio * 100).toFixed(0)}%${target ? ` ${mark(ratio >= target)} (≥ ${target * 100}%)` : ''}`,
+            `${percent(ratio)}${target ? ` ${mark(ratio >= target)} (≥ ${target * 100}%)` : ''}`,
             `${ms(app.p50)} / ${ms(app.p99)}`,
             `${ms(baseline.p50)} / ${ms(baseline.p99)}`,
             point ? `${ms(point.app.p99)} ${mark(point.app.p99 <= HALF_RATE_P99_MS)} (${point.rate}/s)${errors(point.app)}` : '–',

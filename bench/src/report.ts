@@ -6,7 +6,7 @@ import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { repoDir } from './paths.js';
 import { type ChartImages, writeCharts } from './report-charts.js';
-import { EMBEDDED_READ_TARGET, errors, HALF_RATE_P99_MS, mark, mb, ms, ROUTE, RSS_MB, SOCKET_P99_MS, table } from './report-format.js';
+import { EMBEDDED_READ_TARGET, errors, HALF_RATE_P99_MS, mark, mb, ms, percent, ROUTE, RSS_MB, SOCKET_P99_MS, table } from './report-format.js';
 import { httpSections } from './report-http.js';
 import type { ResumeResult } from './resume-part.js';
 import { renderSocketScale } from './report-scale.js';
@@ -154,7 +154,7 @@ export function renderResults(report: BenchReport, images: ChartImages = {}): st
           const onPostgres = report.http[w]?.app.rps;
           const share = onPostgres ? r.rps / onPostgres : undefined;
           const target = w === 'get' || w === 'list' ? ` ${mark((share ?? 0) >= EMBEDDED_READ_TARGET)}` : '';
-          return [ROUTE[w], `${r.rps.toFixed(0)}${errors(r)}`, share === undefined ? '–' : `${(share * 100).toFixed(0)}%${target}`, `${ms(r.p50)} / ${ms(r.p99)}`, r.cpuMsPerRequest.toFixed(2), mb(r.rss.peakMb)];
+          return [ROUTE[w], `${r.rps.toFixed(0)}${errors(r)}`, share === undefined ? '–' : `${percent(share)}${target}`, `${ms(r.p50)} / ${ms(r.p99)}`, r.cpuMsPerRequest.toFixed(2), mb(r.rss.peakMb)];
         }),
       ),
       '',
