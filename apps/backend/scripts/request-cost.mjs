@@ -1,7 +1,8 @@
 // What one request costs the app in-process, without sockets: CPU per request and where allocations
 // come from (sampled, collected objects included), for reading alongside bench profiles.
 // Usage (after `pnpm build`): DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
-//   node scripts/request-cost.mjs [get|list] [requests] [--heap-profile=FILE] [--cpu-profile=FILE]
+//   node scripts/request-cost.mjs [get|list|patch] [requests] [--heap-profile=FILE] [--cpu-profile=FILE]
+// (patch: a new title each time, so every request writes; the write rate limit is lifted, as in the bench)
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const flag = (name) => flags.find((f) => f.startsWith(`--${name}=`))?.split('=')
 const server = process.env.DATABASE_URL;
 const throwaway = server ? await createPostgresDatabase(server, 'tasks_request_cost') : { url: undefined, drop: async () => undefined };
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tasks-request-cost-'));
-const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, ...(throwaway.url ? { DATABASE_URL: throwaway.url } : {}), JWT_SECRET: 'request-cost-secret-request-cost-secret-0123', LOG_LEVEL: 'warn' });
+const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, ...(throwaway.url ? { DATABASE_URL: throwaway.url } : {}), JWT_SECRET: 'request-cost-secret-request-cost-secret-0123', LOG_LEVEL: 'warn', TASKS_WRITE_RATE_LIMIT: '1000000' });
 const { app } = await createApp(config, createLogger('warn'));
 await app.init();
 const fastify = app.getHttpAdapter().getInstance();
@@ -33,9 +34,12 @@ try {
   let task;
   for (let i = 0; i < 50; i++) task = await json({ method: 'POST', url: '/api/tasks', headers, payload: { title: `task ${i}` } });
   const url = route === 'list' ? '/api/tasks?limit=20' : `/api/tasks/${task.id}`;
+  let edits = 0;
+  const request = () =>
+    route === 'patch' ? { method: 'PATCH', url, headers, payload: { title: `title ${++edits}` } } : { method: 'GET', url, headers };
   const run = async (n) => {
     for (let i = 0; i < n; i++) {
-      const response = await fastify.inject({ method: 'GET', url, headers });
+      const response = await fastify.inject(request());
       if (response.statusCode !== 200) throw new Error(`${response.statusCode} ${response.body}`);
     }
   };
