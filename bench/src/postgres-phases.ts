@@ -6,7 +6,8 @@ import { startApp } from './launch.js';
 import type { BenchReport, RatePoint } from './report.js';
 import { freePort, type RunningServer, startOtlpSink } from './servers.js';
 import { measureDelivery } from './socket-load.js';
-import { alternating, combined, loadOptions, logRate, maxRate } from './steps.js';
+import { medianOf } from './rounds.js';
+import { alternating, loadOptions, logRate, maxRate } from './steps.js';
 
 export interface PostgresServers {
   app: RunningServer;
@@ -99,7 +100,7 @@ export async function measureObservability(report: BenchReport, { app, env, user
     // req/s by more than the cost measured (docs/benchmarks.md §13).
     const [off, metrics, tracing] = [await run(app, workload), await run(metricsOn, workload), await run(tracingOn, workload)];
     const [tracing2, metrics2, off2] = [await run(tracingOn, workload), await run(metricsOn, workload), await run(app, workload)];
-    report.observability[workload] = { off: combined(off, off2), metrics: combined(metrics, metrics2), tracing: combined(tracing, tracing2) };
+    report.observability[workload] = { off: medianOf([off, off2]), metrics: medianOf([metrics, metrics2]), tracing: medianOf([tracing, tracing2]) };
   }
   log(`  the OTLP sink received ${sink.spansBatches()} span batches`);
 }

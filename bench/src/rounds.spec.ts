@@ -38,6 +38,9 @@ describe('medianOf', () => {
   it('sums totals and failures, keeps the worst max latency and peak memory, spans first start to last end', () => {
     const rounds = [result(100, 10, { peakMb: 200, hwmMb: 210 }, { failures: 1 }), result(300, 30, { peakMb: 250, hwmMb: 260 }, { failures: 2 })];
     const one = medianOf(rounds);
+    // Of two rounds, each figure is their mean (how the observability part combines its pairs).
+    expect(one.rps).toBe(200);
+    expect(one.p99).toBe(20);
     expect(one.total).toBe(800);
     expect(one.failures).toBe(3);
     expect(one.max).toBe(60);

@@ -75,24 +75,3 @@ export async function alternating(
   }
   return { app: medianOf(runs.app), baseline: medianOf(runs.baseline), rounds: runs };
 }
-
-/** Two runs of one server as one: means of rates, latencies and CPU; totals summed; peaks kept. */
-export function combined(a: LoadResult, b: LoadResult): LoadResult {
-  const mean = (x: number, y: number): number => (x + y) / 2;
-  return {
-    rps: mean(a.rps, b.rps),
-    p50: mean(a.p50, b.p50),
-    p90: mean(a.p90, b.p90),
-    p99: mean(a.p99, b.p99),
-    max: Math.max(a.max, b.max),
-    total: a.total + b.total,
-    failures: a.failures + b.failures,
-    cpuMsPerRequest: mean(a.cpuMsPerRequest, b.cpuMsPerRequest),
-    rss: {
-      startMb: a.rss.startMb,
-      endMb: b.rss.endMb,
-      peakMb: Math.max(a.rss.peakMb, b.rss.peakMb),
-      hwmMb: Math.max(a.rss.hwmMb, b.rss.hwmMb),
-    },
-  };
-}
