@@ -48,7 +48,7 @@ describe('throughputChart', () => {
   });
 
   it('labels each group with the app as a share of the baseline', () => {
-    expect(select(root, 'text', 'share').map((node) => node.text)).toEqual(['60% of baseline', '86% of baseline', '76% of baseline']);
+    expect(select(root, 'text', 'share').map((node) => node.text)).toEqual(['60% of baseline', '85% of baseline', '75% of baseline']);
   });
 
   it('has a y axis whose tick labels rise as they go up, covering the tallest bar', () => {

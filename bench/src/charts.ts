@@ -1,5 +1,6 @@
 // The charts `pnpm bench` writes beside docs/benchmarks.md: pure functions from numbers to SVG text,
 // fixed size and no randomness or clock, so one input always gives the same file.
+import { percent } from './report-format.js';
 import { el, heading, legend, linear, niceTicks, num, svgDocument, text, tickLabel } from './svg.js';
 
 export interface ThroughputGroup {
@@ -73,7 +74,7 @@ export function throughputChart(groups: readonly ThroughputGroup[], subtitle = '
       body.push(el('rect', { class: `bar ${series}`, x, y: y(value), width: barWidth, height: bottom - y(value) }));
       body.push(text({ class: 'small', x: x + barWidth / 2, y: y(value) - 5, 'text-anchor': 'middle' }, value.toFixed(0)));
     });
-    const share = finite(group.app) && finite(group.baseline) && group.baseline > 0 ? `${((group.app / group.baseline) * 100).toFixed(0)}% of baseline` : 'no ratio';
+    const share = finite(group.app) && finite(group.baseline) && group.baseline > 0 ? `${percent(group.app / group.baseline)} of baseline` : 'no ratio';
     body.push(text({ class: 'share strong', x: centre, y: Math.min(bottom, ...tops) - 22, 'text-anchor': 'middle' }, share));
     body.push(text({ class: 'strong', x: centre, y: bottom + 20, 'text-anchor': 'middle' }, group.label));
     body.push(text({ class: 'muted small', x: centre, y: bottom + 36, 'text-anchor': 'middle' }, group.detail));

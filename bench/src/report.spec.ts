@@ -57,7 +57,7 @@ describe('writeDocs', () => {
     expect(markdown).toMatch(/!\[[^\]]+\]\(bench\/http-throughput\.svg\)/);
     expect(markdown).toMatch(/!\[[^\]]+\]\(bench\/latency\.svg\)/);
     const throughput = parseSvg(readFileSync(path.join(docs, 'bench', 'http-throughput.svg'), 'utf8'));
-    expect(select(throughput, 'text', 'share').map((node) => node.text)).toEqual(['77% of baseline', '75% of baseline']);
+    expect(select(throughput, 'text', 'share').map((node) => node.text)).toEqual(['76% of baseline', '75% of baseline']);
     const latency = parseSvg(readFileSync(path.join(docs, 'bench', 'latency.svg'), 'utf8'));
     expect(select(latency, 'g', 'panel').map((node) => node.attrs['data-route'])).toEqual(['get', 'create']);
     expect(select(select(latency, 'g', 'panel')[0]!, 'circle', 'point', 'app', 'p99')).toHaveLength(3);
@@ -98,7 +98,7 @@ describe('writeDocs', () => {
     expect(log).toContain('| 20 ✅ (150/s) | 15 | 1.3× ✅ |');
     expect(row(markdown, '| POST /api/tasks/:id/logs | 50% | 150 |')).toHaveLength(1);
     const throughput = parseSvg(readFileSync(path.join(docs, 'bench', 'http-throughput.svg'), 'utf8'));
-    expect(select(throughput, 'text', 'share').map((node) => node.text)).toEqual(['77% of baseline', '75% of baseline', '75% of baseline']);
+    expect(select(throughput, 'text', 'share').map((node) => node.text)).toEqual(['76% of baseline', '75% of baseline', '75% of baseline']);
     const latency = parseSvg(readFileSync(path.join(docs, 'bench', 'latency.svg'), 'utf8'));
     expect(select(latency, 'g', 'panel').map((node) => node.attrs['data-route'])).toEqual(['get', 'create', 'log']);
   });
