@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TaskList, TaskPriority, TaskStatus } from '@tasks/schemas';
+import { type TaskList, type TaskPriority, type TaskStatus, taskSchema } from '@tasks/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -68,6 +68,20 @@ describe('GET /api/tasks', () => {
     expect(res.body.limit).toBe(20);
     expect(res.body.offset).toBe(0);
     expect(res.body.items.map((i) => i.id)).toEqual(expected('-createdAt').slice(0, 20));
+  });
+
+  it('should answer each item with exactly the contract task fields: no owner, deletion or page columns', async () => {
+    // The repository hands the page's rows on as read (with total, changeSeq, walkKey, userId …):
+    // only the mapping to the contract keeps them out of the answer.
+    for (const query of ['?limit=100', '?limit=5&sort=priority']) {
+      const res = await list(query);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeGreaterThan(0);
+      for (const item of res.body.items) expect(Object.keys(item).sort()).toEqual(Object.keys(taskSchema.shape).sort());
+    }
+    const next = await list(`?limit=5&cursor=${encodeURIComponent((await list('?limit=5')).body.nextCursor!)}`);
+    expect(next.status).toBe(200);
+    for (const item of next.body.items) expect(Object.keys(item).sort()).toEqual(Object.keys(taskSchema.shape).sort());
   });
 
   for (const sort of ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority']) {
