@@ -1,7 +1,7 @@
 // The baseline: the floor of what Node + Fastify + pg can do for the five benchmarked routes. The same
 // work as apps/backend (the access-token checks, the user and revocation lookup, the same statements
-// in the same round trips, the same JSON, ETags and change rows), each done the cheapest correct way;
-// no DI, guards, interceptors, Zod, helmet, CORS or request log (docs/benchmarks.md).
+// in the same round trips, the same JSON, ETags, change rows and response headers), each done the
+// cheapest correct way; no DI, guards, interceptors, Zod, helmet, CORS or request log (docs/benchmarks.md).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -20,6 +20,26 @@ const pool = new pg.Pool({
   statement_timeout: 10_000,
 });
 pool.on('error', () => undefined);
+
+// What the app's helmet and CORS settings add to every answer to a request without an Origin: the same
+// bytes, sent as constants (the bench compares both servers' headers before measuring).
+const APP_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests;connect-src 'self'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+  vary: 'Origin',
+  'access-control-expose-headers': 'etag, location, retry-after, x-request-id, www-authenticate, ratelimit, ratelimit-policy, idempotent-replayed',
+};
 
 // RFC 6750 §2.1: `Bearer` (any case), one or more spaces, a b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -46,7 +66,7 @@ const app = Fastify({
   bodyLimit: 1024 * 1024,
 });
 app.addHook('onRequest', (request, reply, done) => {
-  void reply.header('x-request-id', request.id);
+  void reply.header('x-request-id', request.id).headers(APP_HEADERS);
   done();
 });
 app.setErrorHandler((error: Error & { statusCode?: number }, request, reply: FastifyReply) => {

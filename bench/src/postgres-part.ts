@@ -36,9 +36,9 @@ export async function runPostgres(report: BenchReport, stops: Stops): Promise<vo
   const baseline = await startBaseline(db.url, 'warn');
   stops.push(() => baseline.stop());
   await checkSameShape(app, baseline, users[0]!.token, users[0]!.taskIds[0]!);
-  log('app and baseline return identical JSON for GET /api/tasks/:id and GET /api/tasks');
+  log('app and baseline return identical JSON and headers (but the date and request id) for GET /api/tasks/:id and GET /api/tasks');
   await checkSameLogAppend(app, baseline, sql, users[0]!.token, users[0]!.taskIds[0]!);
-  log('app and baseline answer and record POST /api/tasks/:id/logs alike (same keys and values but the entry id and time)');
+  log('app and baseline answer and record POST /api/tasks/:id/logs alike (same headers but RateLimit, same keys and values but the entry id and time)');
 
   // LOG_LEVEL=info (Fastify's request log) runs as a second app instance, measured right after the
   // warn instance on the same workloads, so both see the same machine.

@@ -4,6 +4,7 @@
 // value but the id and time, and how each ties to the others.
 import { rawRequest } from '@tasks/api-client';
 import type { Sql } from './database.js';
+import { headerLines } from './headers.js';
 import type { RunningServer } from './servers.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -40,6 +41,8 @@ async function appendOnce(server: RunningServer, reader: RunningServer, sql: Sql
     status: response.status,
     contentType: response.contentType,
     location: response.headers.get('location'),
+    // The floor does not count writes per user, so it has no RateLimit headers to send (docs/benchmarks.md).
+    headers: headerLines(response.headers, ['etag', 'location', 'ratelimit', 'ratelimit-policy']),
     etagIsVersion: response.headers.get('etag') === `"${Number(after.version)}"`,
     keys: Object.keys(entry),
     level: entry.level,

@@ -3,6 +3,7 @@ import { createContractClient, rawRequest } from '@tasks/api-client';
 import { emailOf, PASSWORD, type Sql } from './database.js';
 import { type LoadOptions, type LoadResult, measure, warmUp, type Workload } from './http-load.js';
 import { log, options } from './context.js';
+import { headerLines } from './headers.js';
 import { medianOf } from './rounds.js';
 import type { RunningServer } from './servers.js';
 
@@ -19,18 +20,22 @@ export async function login(app: RunningServer): Promise<string> {
   return (await createContractClient({ baseUrl: app.url }).login({ email: emailOf(0), password: PASSWORD })).accessToken;
 }
 
-/** The app and the baseline must answer the same request with the same JSON, or the comparison means nothing. */
+/**
+ * The app and the baseline must answer the same request with the same JSON and the same headers (but
+ * the date and request id), or the comparison means nothing.
+ */
 export async function checkSameShape(app: RunningServer, baseline: RunningServer, token: string, id: string): Promise<void> {
   for (const route of [`/api/tasks/${id}`, '/api/tasks?limit=20']) {
     const [a, b] = await Promise.all(
       [app, baseline].map(async (server) => {
         const response = await rawRequest(server.url, 'GET', route, { token, timeoutMs: 60_000 });
-        return { status: response.status, body: response.text };
+        return { status: response.status, body: response.text, headers: headerLines(response.headers) };
       }),
     );
     if (a?.status !== 200 || b?.status !== 200 || a.body !== b.body) {
       throw new Error(`app and baseline differ on GET ${route}:\napp ${a?.status} ${a?.body.slice(0, 600)}\nbaseline ${b?.status} ${b?.body.slice(0, 600)}`);
     }
+    if (a.headers !== b.headers) throw new Error(`app and baseline send different headers on GET ${route}:\napp\n${a.headers}\nbaseline\n${b.headers}`);
   }
 }
 
