@@ -40,6 +40,15 @@ interface FuzzRequest {
   requestId: string | undefined;
 }
 
+/**
+ * Cases found by the fuzzer and kept. An id of `.` is resolved away by the client's URL parser, so
+ * `POST /api/tasks/./logs` goes out as `POST /api/tasks/logs`: a known path, refused with 405.
+ */
+const RESOLVED_AWAY_EXAMPLES: [FuzzRequest][] = [
+  [{ actor: 'A', route: 'log', idKind: 'malformed', malformedId: '.', query: {}, body: { message: ' ' }, contentType: undefined, ifMatch: undefined, requestId: '' }],
+  [{ actor: 'A', route: 'log', idKind: 'malformed', malformedId: '..', query: {}, body: { level: 'info', message: 'up' }, contentType: undefined, ifMatch: undefined, requestId: undefined }],
+];
+
 const BODY_SCHEMAS: Partial<Record<FuzzRequest['route'], z.ZodType>> = {
   create: createTaskSchema,
   patch: updateTaskSchema,
@@ -202,7 +211,13 @@ describe('property-based fuzzing of the REST routes', () => {
         const response = await call(t.url, method, path, { headers, rawBody: sendsBody ? JSON.stringify(request.body) : undefined });
         stats.requests += 1;
         stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
-        const context = `${method} ${path} as ${request.actor} → ${response.status} ${response.text.slice(0, 300)}`;
+        // fetch resolves `.` and `..` segments (WHATWG URL): a `.` or `..` id leaves the task route.
+        const sent = new URL(`${t.url}${path}`);
+        const sentPath = `${sent.pathname}${sent.search}`;
+        const resolvedAway = sentPath !== path;
+        // Refusals of a malformed id; once resolved away, also a known path's 405 (POST /api/tasks/logs).
+        const malformedStatuses = resolvedAway ? [400, 404, 405] : [400, 404];
+        const context = `${method} ${path}${resolvedAway ? ` (sent as ${sentPath})` : ''} as ${request.actor} → ${response.status} ${response.text.slice(0, 300)}`;
 
         // 1. Never a server error.
         expect(response.status, context).toBeLessThan(500);
@@ -244,10 +259,9 @@ describe('property-based fuzzing of the REST routes', () => {
             expect(response.status, context).toBe(!poison && createTaskSchema.safeParse(request.body).success ? 201 : 400);
           }
           if (bodySchema && request.contentType === undefined && !bodySchema.safeParse(request.body).success) {
-            expect(request.idKind === 'malformed' ? [400, 404] : [400], context).toContain(response.status);
+            expect(request.idKind === 'malformed' ? malformedStatuses : [400], context).toContain(response.status);
           }
-          // ('.' and '..' are resolved away by URL normalisation and reach no route: 404.)
-          if (request.idKind === 'malformed' && !['create', 'list'].includes(request.route)) expect([400, 404], context).toContain(response.status);
+          if (request.idKind === 'malformed' && !['create', 'list'].includes(request.route)) expect(malformedStatuses, context).toContain(response.status);
           if (['other', 'deleted', 'unknown'].includes(request.idKind) && !['create', 'list'].includes(request.route)) {
             expect([400, 404], context).toContain(response.status);
           }
@@ -270,14 +284,15 @@ describe('property-based fuzzing of the REST routes', () => {
             expect(taskSchema.safeParse(response.body).success, context).toBe(true);
           }
         }
-        // 7. Every answer of a documented route matches the OpenAPI document.
-        if (response.status !== 401 && response.status !== 415) {
-          expect(openapi.check(method, path, response.status, response.status === 204 ? undefined : response.body), context).toBeUndefined();
+        // 7. Every answer of a documented route matches the OpenAPI document (a path resolved away
+        // may have left every documented one).
+        if (response.status !== 401 && response.status !== 415 && (!resolvedAway || openapi.matchPath(method, sentPath))) {
+          expect(openapi.check(method, sentPath, response.status, response.status === 204 ? undefined : response.body), context).toBeUndefined();
         }
         // 8. Nothing was polluted in this very process.
         expect(({} as Record<string, unknown>).polluted, context).toBeUndefined();
       }),
-      { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: 240_000 },
+      { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: 240_000, examples: RESOLVED_AWAY_EXAMPLES },
     );
   }, 300_000);
 });
