@@ -57,4 +57,12 @@ export class SocketIoAdapter extends IoAdapter {
     server.of('/').use((_socket, next) => next(new Error(SOCKET_UNAUTHORIZED)));
     return server;
   }
+
+  /**
+   * Nest builds a disconnect stream per socket for its message handlers even when a gateway has
+   * none; the tasks gateway takes no messages, so a socket keeps none of those objects.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length > 0) super.bindMessageHandlers(...args);
+  }
 }
