@@ -127,7 +127,9 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
   const cpuMs = readCpuMs(options.pid) - cpuBefore;
   const rss = sampler.stop();
   return {
-    rps: result.requests.total / options.durationSec,
+    // Over the run's real length: autocannon ends a run at its first sample tick (every second)
+    // after `duration`, so a round of 1.2 s (`--rounds=5`) lasts 2 s.
+    rps: result.duration > 0 ? result.requests.total / result.duration : 0,
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
